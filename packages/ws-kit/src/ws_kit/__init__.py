@@ -47,7 +47,6 @@ __all__ = [
     "WebSocketException",
     "WebSocketMode",
     "WebsocketListener",
-    "__version__",
     "send_websocket_stream",
     "websocket",
     "websocket_listener",
