@@ -1,0 +1,322 @@
+"""The per-connection half of a plan: evaluating providers, tearing generators down.
+
+Everything here was decided by `ws_di.plan`; nothing inspects a callable.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import anyio
+
+from ws_di.asyncify import to_async
+from ws_di.errors import describe
+from ws_di.kinds import CallKind
+from ws_di.provide import _UNSET, Provide
+
+__all__ = ["Arguments", "Level", "Step", "evaluate", "make_step"]
+
+logger = logging.getLogger("ws_di")
+
+
+@dataclass(frozen=True, slots=True)
+class Arguments:
+    """The keyword arguments of one callable, decided at planning.
+
+    Attributes:
+        required: Names always present in the resolved values.
+        optional: Names passed only when present (unresolved names with a
+            default, which the caller may leave out).
+    """
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    def build(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Pick this callable's keyword arguments out of the resolved values."""
+        kwargs = {name: values[name] for name in self.required}
+        for name in self.optional:
+            if name in values:
+                kwargs[name] = values[name]
+        return kwargs
+
+
+class Step(abc.ABC):
+    """One provider of a plan, evaluated at most once per resolution.
+
+    Attributes:
+        key: The name the produced value is stored under.
+        label: The key and the callable's name, for messages.
+        arguments: What the provider is called with.
+        inline: Whether `run` completes without ever suspending, so it can be
+            awaited directly instead of in a task.
+    """
+
+    __slots__ = ("arguments", "inline", "key", "label")
+
+    def __init__(self, key: str, label: str, arguments: Arguments, *, inline: bool) -> None:
+        self.key = key
+        self.label = label
+        self.arguments = arguments
+        self.inline = inline
+
+    @abc.abstractmethod
+    async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
+        """Produce the value into `values`, registering any teardown on `stack`."""
+
+
+class _CallStep(Step):
+    __slots__ = ("call",)
+
+    def __init__(
+        self, key: str, label: str, arguments: Arguments, provide: Provide, *, inline: bool
+    ) -> None:
+        super().__init__(key, label, arguments, inline=inline)
+        self.call = to_async(provide.dependency, sync_to_thread=provide.sync_to_thread)
+
+    async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
+        values[self.key] = await self.call(**self.arguments.build(values))
+
+
+class _CachedCallStep(_CallStep):
+    __slots__ = ("provide",)
+
+    def __init__(self, key: str, label: str, arguments: Arguments, provide: Provide) -> None:
+        super().__init__(key, label, arguments, provide, inline=False)
+        self.provide = provide
+
+    async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
+        provide = self.provide
+        if provide._cached is _UNSET:
+            assert provide._lock is not None  # created with use_cache=True
+            async with provide._lock:
+                if provide._cached is _UNSET:
+                    provide._cached = await self.call(**self.arguments.build(values))
+        values[self.key] = provide._cached
+
+
+class _AsyncGeneratorStep(Step):
+    __slots__ = ("dependency",)
+
+    def __init__(self, key: str, label: str, arguments: Arguments, provide: Provide) -> None:
+        super().__init__(key, label, arguments, inline=False)
+        self.dependency = provide.dependency
+
+    async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
+        agen: AsyncGenerator[Any, None] = self.dependency(**self.arguments.build(values))
+        try:
+            value = await agen.__anext__()
+        except StopAsyncIteration:
+            raise RuntimeError(f"dependency {self.label} did not yield") from None
+        # Registered before any other await: once set up, it is always torn down.
+        stack.push_async_exit(_AsyncGeneratorTeardown(agen, self.label))
+        values[self.key] = value
+
+
+class _SyncGeneratorStep(Step):
+    __slots__ = ("dependency", "set_up", "tear_down")
+
+    def __init__(self, key: str, label: str, arguments: Arguments, provide: Provide) -> None:
+        super().__init__(key, label, arguments, inline=not provide.sync_to_thread)
+        self.dependency = provide.dependency
+        self.set_up = to_async(_enter_generator, sync_to_thread=provide.sync_to_thread)
+        self.tear_down = to_async(_exit_generator, sync_to_thread=provide.sync_to_thread)
+
+    async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
+        gen: Generator[Any, None, None] = self.dependency(**self.arguments.build(values))
+        value = await self.set_up(gen, self.label)
+        stack.push_async_exit(_SyncGeneratorTeardown(gen, self.label, self.tear_down))
+        values[self.key] = value
+
+
+def make_step(key: str, provide: Provide, kind: CallKind, arguments: Arguments) -> Step:
+    """Build the runtime step for one validated provider.
+
+    Args:
+        key: The provider's key.
+        provide: The provider; its dependency must be callable, and must not be
+            a generator function when `use_cache` is set (the planner checks).
+        kind: `call_kind(provide.dependency)`, computed by the planner.
+        arguments: The provider's planned arguments.
+
+    Returns:
+        The step evaluating the provider once per resolution.
+    """
+    dependency = provide.dependency
+    label = f"{key!r} ({describe(dependency)})"
+    if kind is CallKind.ASYNC_GENERATOR:
+        return _AsyncGeneratorStep(key, label, arguments, provide)
+    if kind is CallKind.GENERATOR:
+        return _SyncGeneratorStep(key, label, arguments, provide)
+    if provide.use_cache:
+        return _CachedCallStep(key, label, arguments, provide)
+    inline = kind is CallKind.SYNC and not provide.sync_to_thread
+    return _CallStep(key, label, arguments, provide, inline=inline)
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """Providers whose dependencies are all produced by earlier levels.
+
+    Attributes:
+        direct: Steps that never suspend, awaited one after the other.
+        concurrent: The other steps, run concurrently when there are several.
+    """
+
+    direct: tuple[Step, ...]
+    concurrent: tuple[Step, ...]
+
+
+async def evaluate(
+    levels: tuple[Level, ...], values: dict[str, Any], stack: AsyncExitStack
+) -> None:
+    """Run every level in order, storing each produced value into `values`.
+
+    Args:
+        levels: The planned levels.
+        values: The supplied values; produced values are added to it.
+        stack: Where generator teardowns are registered, in order of set-up
+            completion.
+
+    Raises:
+        BaseException: Whatever a provider raised. When several concurrent
+            providers fail at once, their exception group.
+    """
+    for level in levels:
+        for step in level.direct:
+            await step.run(values, stack)
+        if len(level.concurrent) == 1:
+            await level.concurrent[0].run(values, stack)
+        elif level.concurrent:
+            try:
+                async with anyio.create_task_group() as group:
+                    for step in level.concurrent:
+                        group.start_soon(step.run, values, stack)
+            except BaseExceptionGroup as failures:
+                # One failure (the usual case) propagates as itself, so callers
+                # can catch it by its class.
+                if len(failures.exceptions) == 1:
+                    raise failures.exceptions[0] from None
+                raise
+
+
+class _AsyncGeneratorTeardown:
+    __slots__ = ("agen", "label")
+
+    def __init__(self, agen: AsyncGenerator[Any, None], label: str) -> None:
+        self.agen = agen
+        self.label = label
+
+    async def __call__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        with anyio.CancelScope(shield=True):
+            try:
+                swallowed = await _exit_async_generator(self.agen, exc, self.label)
+            except Exception:
+                logger.exception("teardown of dependency %s failed", self.label)
+                raise
+        return swallowed
+
+
+class _SyncGeneratorTeardown:
+    __slots__ = ("gen", "label", "tear_down")
+
+    def __init__(
+        self,
+        gen: Generator[Any, None, None],
+        label: str,
+        tear_down: Callable[
+            [Generator[Any, None, None], BaseException | None, str], Awaitable[bool]
+        ],
+    ) -> None:
+        self.gen = gen
+        self.label = label
+        self.tear_down = tear_down
+
+    async def __call__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        with anyio.CancelScope(shield=True):
+            try:
+                swallowed = await self.tear_down(self.gen, exc, self.label)
+            except Exception:
+                logger.exception("teardown of dependency %s failed", self.label)
+                raise
+        return swallowed
+
+
+def _yielded_twice(label: str) -> RuntimeError:
+    return RuntimeError(f"dependency {label} yielded more than once; it must yield exactly once")
+
+
+def _reraised(error: BaseException, exc: BaseException) -> bool:
+    # The generator let the thrown exception through, possibly converted to a
+    # RuntimeError by PEP 479 when it was a StopIteration/StopAsyncIteration.
+    return error is exc or (
+        isinstance(exc, StopIteration | StopAsyncIteration) and error.__cause__ is exc
+    )
+
+
+async def _exit_async_generator(
+    agen: AsyncGenerator[Any, None], exc: BaseException | None, label: str
+) -> bool:
+    """Finish a set-up async generator; return True when it swallowed `exc`."""
+    try:
+        if exc is None:
+            await agen.__anext__()
+        else:
+            await agen.athrow(exc)
+    except StopAsyncIteration as stop:
+        return exc is not None and stop is not exc
+    except BaseException as error:
+        if exc is not None and _reraised(error, exc):
+            return False
+        raise
+    misuse = _yielded_twice(label)
+    try:
+        await agen.aclose()
+    except Exception as close_error:
+        raise misuse from close_error
+    raise misuse
+
+
+def _enter_generator(gen: Generator[Any, None, None], label: str) -> Any:
+    """Run a sync generator's set-up and return the value it yields."""
+    try:
+        return next(gen)
+    except StopIteration:
+        raise RuntimeError(f"dependency {label} did not yield") from None
+
+
+def _exit_generator(gen: Generator[Any, None, None], exc: BaseException | None, label: str) -> bool:
+    """Finish a set-up sync generator; return True when it swallowed `exc`."""
+    try:
+        if exc is None:
+            next(gen)
+        else:
+            gen.throw(exc)
+    except StopIteration as stop:
+        return exc is not None and stop is not exc
+    except BaseException as error:
+        if exc is not None and _reraised(error, exc):
+            return False
+        raise
+    misuse = _yielded_twice(label)
+    try:
+        gen.close()
+    except Exception as close_error:
+        raise misuse from close_error
+    raise misuse
