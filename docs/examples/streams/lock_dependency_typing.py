@@ -1,0 +1,28 @@
+import asyncio
+from typing import AsyncGenerator  # noqa: UP035 - the guide shows the typing spelling too
+
+from ws_kit import App, websocket_stream
+
+
+async def ping_external_resource() -> bool:
+    # Stands in for the guide's `app.lib.ping_external_resource`.
+    return True
+
+
+RESOURCE_LOCK = asyncio.Lock()
+
+
+async def acquire_lock() -> AsyncGenerator[None, None]:
+    async with RESOURCE_LOCK:
+        yield
+
+
+@websocket_stream("/")
+async def ping(lock: asyncio.Lock) -> AsyncGenerator[float, None]:
+    while True:
+        alive = await ping_external_resource()
+        yield alive
+        await asyncio.sleep(1)
+
+
+app = App([ping], dependencies={"lock": acquire_lock})

@@ -1,0 +1,115 @@
+"""``StreamHandler``: the route handler that ``@websocket_stream`` returns.
+
+It honours ws-core's ``RouteHandler`` contract: :meth:`StreamHandler.bind`
+runs once per path while the ``App`` is built and returns the coroutine that
+serves one connection.
+"""
+
+import logging
+from collections.abc import AsyncGenerator, Callable, Mapping
+from typing import Any
+
+from ws_codec import DTO, CodecConfigurationError, WireProtocol, encoder_for
+from ws_core import BoundRoute, ConfigurationError, LayerOptions, WebSocket, WebSocketMode
+from ws_stream.log import logger
+from ws_stream.pump import pump_stream
+from ws_stream.yield_type import yield_type
+
+StreamFunction = Callable[..., AsyncGenerator[Any, Any]]
+"""An async generator function whose parameters are injected per connection."""
+
+
+class StreamHandler:
+    """Serves each connection by sending what an async generator yields.
+
+    Per connection it accepts the socket, calls the generator function with
+    its injected arguments, sends every yielded value (``str``/``bytes`` as
+    they are, anything else encoded by the yield annotation) and closes with
+    1000 once the generator is exhausted. While streaming it listens for the
+    client: a disconnect stops the generator; client data closes with 1003
+    unless ``allow_data_discard``. The generator is closed with ``aclose()``
+    however the stream ends, before ws-core tears the dependencies down; an
+    exception from it propagates to ws-core (close 1011, logged once on
+    :attr:`logger`).
+
+    Build it with :func:`ws_stream.websocket_stream` rather than directly.
+
+    Attributes:
+        fn: the decorated async generator function.
+        paths: the paths it serves.
+        name: optional route name.
+        layer: its own layer options (dependencies, guards, websocket class,
+            exception handlers).
+        mode: transport channel of the frames it sends.
+        protocol: wire protocol of encoded values.
+        return_dto: DTO shaping the yielded values, or ``None``.
+        allow_data_discard: drop client data instead of closing with 1003.
+        logger: the ``"ws_stream"`` logger.
+    """
+
+    logger: logging.Logger = logger
+
+    def __init__(
+        self,
+        fn: StreamFunction,
+        *,
+        paths: tuple[str, ...],
+        name: str | None,
+        layer: LayerOptions,
+        mode: WebSocketMode,
+        protocol: WireProtocol,
+        return_dto: type[DTO[Any]] | None,
+        allow_data_discard: bool,
+    ) -> None:
+        self.fn = fn
+        self.paths = paths
+        self.name = name
+        self.layer = layer
+        self.mode: WebSocketMode = mode
+        self.protocol: WireProtocol = protocol
+        self.return_dto = return_dto
+        self.allow_data_discard = allow_data_discard
+
+    def __repr__(self) -> str:
+        return f"<websocket_stream {self.fn.__qualname__!r} at {', '.join(self.paths)}>"
+
+    def bind(self, route: BoundRoute) -> Callable[[WebSocket, Mapping[str, Any]], Any]:
+        """Prepare to serve ``route``: build the encoder and plan the dependencies.
+
+        Called once per path while the ``App`` is built, never per connection.
+
+        Args:
+            route: what the layers decided for this path.
+
+        Returns:
+            The coroutine function serving one connection; ws-core calls it
+            with the socket (not yet accepted) and the resolved values.
+
+        Raises:
+            ConfigurationError: the yield annotation cannot be read or encoded
+                with this mode, protocol and DTO.
+        """
+        owner = f"websocket_stream {self.fn.__qualname__!r} at {route.path}"
+        try:
+            encode = encoder_for(
+                yield_type(self.fn), mode=self.mode, protocol=self.protocol, dto=self.return_dto
+            )
+        except (TypeError, CodecConfigurationError) as exc:
+            raise ConfigurationError(f"{owner}: {exc}") from exc
+        plan = route.plan({"stream": self.fn})
+        fn, mode, allow_data_discard = self.fn, self.mode, self.allow_data_discard
+
+        async def serve(socket: WebSocket, values: Mapping[str, Any]) -> None:
+            kwargs = plan.kwargs_for("stream", values)
+            await socket.accept()
+            await pump_stream(
+                socket,
+                fn(**kwargs),
+                encode=encode,
+                mode=mode,
+                listen_for_disconnect=True,
+                allow_data_discard=allow_data_discard,
+                close=True,
+            )
+
+        return serve

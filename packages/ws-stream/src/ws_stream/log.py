@@ -1,0 +1,10 @@
+"""The logger of this package.
+
+Everything ``ws_stream`` logs goes to the ``"ws_stream"`` logger; a stream
+handler exposes it as its ``logger`` attribute, so ws-core logs the handler's
+unhandled errors there too.
+"""
+
+import logging
+
+logger = logging.getLogger("ws_stream")
