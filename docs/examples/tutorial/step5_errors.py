@@ -1,0 +1,111 @@
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+
+import anyio
+import msgspec
+from ws_codec import DecodeError
+
+from ws_kit import (
+    App,
+    HandshakeRejected,
+    Provide,
+    State,
+    WebSocket,
+    WebsocketListener,
+    websocket_stream,
+)
+
+
+class Say(msgspec.Struct):
+    text: str
+
+
+class Said(msgspec.Struct):
+    room: str
+    user: str
+    text: str
+    sent_at: datetime
+
+
+class Room:
+    def __init__(self) -> None:
+        self.members: list[tuple[str, WebSocket]] = []
+        self.changed = anyio.Event()
+
+    def names(self) -> list[str]:
+        return sorted(name for name, _ in self.members)
+
+    def join(self, name: str, socket: WebSocket) -> None:
+        self.members.append((name, socket))
+        self._notify()
+
+    def leave(self, socket: WebSocket) -> None:
+        self.members = [(n, s) for n, s in self.members if s is not socket]
+        self._notify()
+
+    def _notify(self) -> None:
+        self.changed.set()
+        self.changed = anyio.Event()
+
+    async def send_to_others(self, sender: WebSocket, said: Said) -> None:
+        payload = msgspec.json.encode(said).decode()
+        for _, socket in self.members:
+            if socket is not sender:
+                await socket.send_text(payload)
+
+
+class Rooms(dict[str, Room]):
+    def __missing__(self, name: str) -> Room:
+        self[name] = room = Room()
+        return room
+
+
+def get_rooms(state: State) -> Rooms:
+    rooms: Rooms = state.rooms
+    return rooms
+
+
+def user_name(user: str = "") -> str:
+    name = user.strip()
+    if not name:
+        raise HandshakeRejected(status_code=400, detail="add ?user=<your name>")
+    return name
+
+
+async def reply_with_error(socket: WebSocket, exc: DecodeError) -> None:
+    await socket.send_json({"error": exc.short()})
+
+
+class ChatRoom(WebsocketListener):
+    path = "/rooms/{room:str}"
+    dependencies = {"user_name": Provide(user_name)}
+    exception_handlers = {DecodeError: reply_with_error}
+
+    async def on_accept(self, socket: WebSocket, room: str, user_name: str, rooms: Rooms) -> None:
+        rooms[room].join(user_name, socket)
+
+    async def on_disconnect(self, socket: WebSocket, room: str, rooms: Rooms) -> None:
+        rooms[room].leave(socket)
+
+    async def on_receive(
+        self, data: Say, socket: WebSocket, room: str, user_name: str, rooms: Rooms
+    ) -> Said:
+        said = Said(room=room, user=user_name, text=data.text, sent_at=datetime.now(UTC))
+        await rooms[room].send_to_others(socket, said)
+        return said
+
+
+@websocket_stream("/rooms/{room:str}/presence")
+async def presence(room: str, rooms: Rooms) -> AsyncGenerator[list[str], None]:
+    while True:
+        changed = rooms[room].changed
+        yield rooms[room].names()
+        await changed.wait()
+
+
+app = App(
+    [ChatRoom, presence],
+    dependencies={"rooms": Provide(get_rooms)},
+    state=State({"rooms": Rooms()}),
+    allowed_origins=["https://chat.example.com"],
+)
