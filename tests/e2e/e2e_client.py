@@ -1,0 +1,75 @@
+"""Client-side helpers (the ``websockets`` library, asyncio) for the e2e tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
+
+GOOD_ORIGIN = "http://good.example"
+RECV_TIMEOUT = 10.0
+NO_CLOSE_FRAME = 1006  # what a client reports when the TCP connection ends without a close frame
+
+
+@dataclass(frozen=True)
+class Closed:
+    """How a connection ended, as the client saw it."""
+
+    code: int
+    reason: str
+    received: list[str | bytes]
+
+
+def open_ws(
+    url: str,
+    *,
+    origin: str | None = GOOD_ORIGIN,
+    subprotocols: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> connect:
+    """``websockets`` connect with bounded timeouts and the app's allowed Origin."""
+    return connect(
+        url,
+        origin=origin,  # type: ignore[arg-type]
+        subprotocols=[Subprotocol(p) for p in subprotocols] if subprotocols else None,
+        open_timeout=RECV_TIMEOUT,
+        close_timeout=5,
+        ping_interval=None,
+        compression=None,
+        **kwargs,
+    )
+
+
+async def recv(ws: ClientConnection, within: float = RECV_TIMEOUT) -> str | bytes:
+    """Receive one message; fail (TimeoutError) instead of hanging."""
+    return await asyncio.wait_for(ws.recv(), within)
+
+
+async def wait_closed(
+    ws: ClientConnection, within: float = RECV_TIMEOUT, max_messages: int = 10_000
+) -> Closed:
+    """Read until the server closes; return the close code/reason and what arrived before."""
+    received: list[str | bytes] = []
+    try:
+        for _ in range(max_messages):
+            received.append(await asyncio.wait_for(ws.recv(), within))
+    except ConnectionClosed as exc:
+        if exc.rcvd is None:
+            return Closed(NO_CLOSE_FRAME, "", received)
+        return Closed(exc.rcvd.code, exc.rcvd.reason, received)
+    raise AssertionError(f"no close after {max_messages} messages: {received[-3:]!r}")
+
+
+async def handshake_status(url: str, **kwargs: Any) -> int:
+    """Connect and return the HTTP status of the rejected handshake (101 if accepted)."""
+    try:
+        async with open_ws(url, **kwargs) as ws:
+            await ws.close()
+            return 101
+    except InvalidStatus as exc:
+        return exc.response.status_code
