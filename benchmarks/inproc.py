@@ -247,7 +247,7 @@ def message_table(cases: list[Case], by_key: dict[str, Case]) -> harness.Table:
         for case in (c for c in cases if c.kind == kind):
             cost = cost_of(by_key, case.key)
             if cost is None:
-                table.add(kind, case.label, "-", "-", "-", "-", case.error or "not run")
+                table.add(kind, case.label, "-", "-", "-", "-", "-")
                 continue
             ratio = harness.fmt_ratio(floor / cost) if floor else "n/a"
             table.add(
@@ -271,7 +271,7 @@ def setup_table(cases: list[Case], by_key: dict[str, Case]) -> harness.Table:
     for case in (c for c in cases if c.kind == "setup"):
         cost = cost_of(by_key, case.key)
         if cost is None:
-            table.add(case.label, "-", "-", "-", "-", case.error or "not run")
+            table.add(case.label, "-", "-", "-", "-", "-")
             continue
         table.add(
             case.label,
