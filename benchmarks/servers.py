@@ -36,7 +36,7 @@ class UvicornServer:
         self.ws = ws
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
 
     @property
     def pid(self) -> int:
@@ -80,12 +80,15 @@ class UvicornServer:
         return False
 
     def log_tail(self, limit: int = 1500) -> str:
+        if self._log.closed:
+            return ""
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-limit:]
 
     def stop(self) -> None:
         """Stop our own process by its PID: SIGTERM, then SIGKILL after 10 s."""
         if self.proc is None or self.proc.poll() is not None:
+            self._log.close()
             return
         self.proc.terminate()
         try:
@@ -93,6 +96,7 @@ class UvicornServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+        self._log.close()
 
     def url(self, path: str) -> str:
         return f"ws://{HOST}:{self.port}{path}"
