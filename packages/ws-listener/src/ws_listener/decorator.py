@@ -1,0 +1,120 @@
+"""The ``@websocket_listener`` decorator (function form of a listener)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ws_codec import WireProtocol
+from ws_core import LayerOptions, WebSocket, WebSocketMode
+from ws_listener.handler import ListenerRouteHandler
+from ws_listener.options import ListenerOptions
+from ws_listener.paths import normalize_paths
+
+__all__ = ["websocket_listener"]
+
+
+def websocket_listener(
+    path: str | Sequence[str],
+    *,
+    receive_mode: WebSocketMode = "text",
+    send_mode: WebSocketMode = "text",
+    protocol: WireProtocol = "json",
+    dto: type[Any] | None = None,
+    return_dto: type[Any] | None = None,
+    dependencies: Mapping[str, Any] | None = None,
+    connection_accept_handler: Callable[..., Any] | None = None,
+    connection_lifespan: Callable[..., Any] | None = None,
+    on_accept: Callable[..., Any] | None = None,
+    on_disconnect: Callable[..., Any] | None = None,
+    guards: Sequence[Callable[[WebSocket], Any]] = (),
+    websocket_class: type[WebSocket] | None = None,
+    exception_handlers: Mapping[type[BaseException], Callable[..., Any]] | None = None,
+    sync_to_thread: bool = True,
+    name: str | None = None,
+) -> Callable[[Callable[..., Any]], ListenerRouteHandler]:
+    """Turn a function taking ``data`` into a WebSocket listener route handler.
+
+    The decorated function (sync or async) is called once per incoming
+    message, one message at a time, in order. ``data`` is converted by its
+    annotation: ``str``/``bytes`` receive the frame as it is, no annotation or
+    ``Any`` the decoded JSON (or MessagePack) value, anything else is decoded
+    and validated (a failure closes with 1007 unless a layered handler for
+    ``ws_codec.DecodeError`` takes it). Any other parameter is injected
+    (``socket``, ``state``, dependencies, path and query parameters...),
+    resolved once per connection. A returned ``None`` sends nothing; anything
+    else is sent, encoded by the return annotation.
+
+    Example::
+
+        @websocket_listener("/echo")
+        async def echo(data: str) -> str:
+            return data
+
+        app = App([echo])
+
+    Args:
+        path: The path, or paths, served.
+        receive_mode: Channel read (``"text"``/``"binary"``); frames on the
+            other channel are ignored.
+        send_mode: Channel replies are sent on.
+        protocol: ``"json"`` or ``"msgpack"`` (binary modes only).
+        dto: ``DTO`` subclass shaping incoming data.
+        return_dto: ``DTO`` subclass shaping replies.
+        dependencies: Handler-layer providers (``Provide`` or bare callables).
+        connection_accept_handler: Accepts the connection instead of the plain
+            ``socket.accept()``; takes ``socket`` plus injected names. If it
+            closes or raises instead, nothing further runs.
+        connection_lifespan: Async generator function or async context manager
+            factory wrapping the message loop; code after its ``yield`` runs
+            when the connection ends for any reason. Excludes ``on_accept``,
+            ``on_disconnect`` and ``connection_accept_handler``.
+        on_accept: Runs after accept; may ask for injected names.
+        on_disconnect: Runs exactly once for every accepted connection, also
+            after a failure; its own errors are logged, never raised.
+        guards: Handler-layer guards.
+        websocket_class: Handler-layer ``WebSocket`` subclass.
+        exception_handlers: Handler-layer exception handlers,
+            ``handler(socket, exc)``; for a listener they may reply and keep the
+            connection open.
+        sync_to_thread: Run sync callables in a worker thread (default) or
+            inline on the event loop.
+        name: Optional route name.
+
+    Returns:
+        A decorator returning a :class:`ListenerRouteHandler` (the function is
+        kept as its ``fn`` attribute). Configuration errors are raised as
+        ``ws_core.ConfigurationError`` when the ``App`` is built.
+    """
+    paths = normalize_paths(path)
+    layer = LayerOptions(
+        dependencies=dependencies,
+        guards=tuple(guards),
+        websocket_class=websocket_class,
+        exception_handlers=exception_handlers,
+    )
+    options = ListenerOptions(
+        receive_mode=receive_mode,
+        send_mode=send_mode,
+        protocol=protocol,
+        dto=dto,
+        return_dto=return_dto,
+        connection_accept_handler=connection_accept_handler,
+        connection_lifespan=connection_lifespan,
+        sync_to_thread=sync_to_thread,
+    )
+
+    def decorate(fn: Callable[..., Any]) -> ListenerRouteHandler:
+        if not callable(fn):
+            raise TypeError(f"websocket_listener decorates a callable, not {fn!r}")
+        return ListenerRouteHandler(
+            fn,
+            paths=paths,
+            layer=layer,
+            options=options,
+            name=name,
+            on_accept=on_accept,
+            on_disconnect=on_disconnect,
+        )
+
+    return decorate

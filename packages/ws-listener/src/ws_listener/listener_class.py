@@ -1,0 +1,113 @@
+"""``WebsocketListener``: the class form of a listener."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from ws_codec import WireProtocol
+from ws_core import ConfigurationError, LayerOptions, WebSocket, WebSocketMode
+from ws_listener.handler import ListenerRouteHandler
+from ws_listener.options import ListenerOptions
+from ws_listener.paths import normalize_paths
+
+__all__ = ["WebsocketListener"]
+
+_CACHE = "_ws_listener_route_handler"
+
+
+class WebsocketListener:
+    """Base class of class-based listeners; register the subclass itself: ``App([Chat])``.
+
+    A subclass sets ``path`` and defines ``on_receive`` (taking ``data``), and
+    may define ``on_accept`` and ``on_disconnect``. Each of the three may be
+    sync or async and may ask for injected names (``socket``, dependencies,
+    path and query parameters...). The other options of
+    :func:`~ws_listener.websocket_listener` are class attributes.
+
+    A new instance (created without arguments) serves each connection, so
+    ``self`` can hold per-connection state. ``on_disconnect`` runs exactly once
+    for every accepted connection.
+
+    Example::
+
+        class Chat(WebsocketListener):
+            path = "/chat"
+
+            async def on_accept(self, socket: WebSocket) -> None:
+                self.seen = 0
+
+            async def on_receive(self, data: str) -> str:
+                self.seen += 1
+                return f"{self.seen}: {data}"
+
+    A missing ``path`` or ``on_receive`` raises ``ws_core.ConfigurationError``
+    when the class is created; the rest is checked when the ``App`` is built.
+    An intermediate base class that is not a listener itself is declared with
+    ``class Base(WebsocketListener, abstract=True)``.
+    """
+
+    path: ClassVar[str | Sequence[str]]
+    name: ClassVar[str | None] = None
+    receive_mode: ClassVar[WebSocketMode] = "text"
+    send_mode: ClassVar[WebSocketMode] = "text"
+    protocol: ClassVar[WireProtocol] = "json"
+    dto: ClassVar[type[Any] | None] = None
+    return_dto: ClassVar[type[Any] | None] = None
+    dependencies: ClassVar[Mapping[str, Any] | None] = None
+    connection_accept_handler: ClassVar[Callable[..., Any] | None] = None
+    connection_lifespan: ClassVar[Callable[..., Any] | None] = None
+    guards: ClassVar[Sequence[Callable[[WebSocket], Any]]] = ()
+    websocket_class: ClassVar[type[WebSocket] | None] = None
+    exception_handlers: ClassVar[Mapping[type[BaseException], Callable[..., Any]] | None] = None
+    sync_to_thread: ClassVar[bool] = True
+
+    def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if abstract:
+            return
+        label = f"WebsocketListener {cls.__qualname__!r}"
+        if getattr(cls, "path", None) is None:
+            raise ConfigurationError(f"{label}: set the 'path' class attribute")
+        try:
+            normalize_paths(cls.path)
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"{label}: {exc}") from exc
+        if not callable(getattr(cls, "on_receive", None)):
+            raise ConfigurationError(f"{label}: define an 'on_receive' method taking 'data'")
+
+    @classmethod
+    def __route_handler__(cls) -> ListenerRouteHandler:
+        """Return the route handler serving this class (built once, then cached).
+
+        ``App`` and ``Router`` call this when given the class itself.
+        """
+        cached = cls.__dict__.get(_CACHE)
+        if isinstance(cached, ListenerRouteHandler):
+            return cached
+        handler = ListenerRouteHandler(
+            cls.on_receive,  # type: ignore[attr-defined]
+            paths=normalize_paths(cls.path),
+            layer=LayerOptions(
+                dependencies=cls.dependencies,
+                guards=tuple(cls.guards),
+                websocket_class=cls.websocket_class,
+                exception_handlers=cls.exception_handlers,
+            ),
+            options=ListenerOptions(
+                receive_mode=cls.receive_mode,
+                send_mode=cls.send_mode,
+                protocol=cls.protocol,
+                dto=cls.dto,
+                return_dto=cls.return_dto,
+                connection_accept_handler=cls.connection_accept_handler,
+                connection_lifespan=cls.connection_lifespan,
+                sync_to_thread=cls.sync_to_thread,
+            ),
+            name=cls.name,
+            on_accept=getattr(cls, "on_accept", None),
+            on_disconnect=getattr(cls, "on_disconnect", None),
+            listener_class=cls,
+        )
+        setattr(cls, _CACHE, handler)
+        return handler

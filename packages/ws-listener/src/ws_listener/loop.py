@@ -1,0 +1,217 @@
+"""Serving one connection: accept, hooks, lifespan and the message loop.
+
+:class:`ConnectionServer` is the ``ConnectionHandler`` a listener's ``bind``
+returns to core. Everything it uses was decided at bind time; per connection it
+binds the injected values once, and per message it runs exactly
+receive → decode → call → (encode → send).
+
+Order for one connection (core has entered the dependencies before, and closes
+the socket and tears them down after)::
+
+    accept (or connection_accept_handler) → on_accept → connection_lifespan
+    entered → message loop → lifespan exited → on_disconnect
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from anyio import CancelScope
+
+from ws_codec import DecodeError
+from ws_core import (
+    BoundRoute,
+    CloseCode,
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketException,
+    WebSocketMode,
+)
+from ws_di import DependencyPlan
+from ws_listener.callbacks import AsyncCall, Callback
+
+__all__ = ["ConnectionServer"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionServer:
+    """The per-connection coroutine of one bound listener route.
+
+    Built once by ``ListenerRouteHandler.bind``; core awaits
+    ``server(socket, values)`` for each connection, after the dependencies are
+    entered and before they are torn down.
+
+    Attributes:
+        route: The bound route (exception handler look-up).
+        plan: The dependency plan of every consumer below.
+        owner: Human name of the handler, for log messages.
+        logger: Where failures of ``on_disconnect`` and the lifespan's exit are
+            logged when another error is already on its way.
+        listener_class: Class instantiated for each connection (class form), or
+            ``None``.
+        listener: The callable receiving ``data``.
+        data_positional: Whether ``data`` is passed positionally (it is the
+            first parameter) rather than by keyword.
+        decode: Incoming frame → ``data``.
+        encode: Returned value → outgoing frame.
+        receive_mode: Channel read by the message loop.
+        send_mode: Channel replies are sent on.
+        accept_handler: Replaces the plain accept when set.
+        on_accept: Runs after accept.
+        on_disconnect: Runs once the connection is over, for every accepted one.
+        lifespan: Factory of the async context manager wrapping the message loop.
+    """
+
+    route: BoundRoute
+    plan: DependencyPlan
+    owner: str
+    logger: logging.Logger
+    listener_class: type | None
+    listener: Callback
+    data_positional: bool
+    decode: Callable[[str | bytes], Any]
+    encode: Callable[[Any], str | bytes]
+    receive_mode: WebSocketMode
+    send_mode: WebSocketMode
+    accept_handler: Callback | None
+    on_accept: Callback | None
+    on_disconnect: Callback | None
+    lifespan: Callable[..., AbstractAsyncContextManager[Any]] | None
+
+    async def __call__(self, socket: WebSocket, values: Mapping[str, Any]) -> None:
+        """Serve one connection until it ends.
+
+        Args:
+            socket: The connection, not yet accepted.
+            values: The resolved injection values of this connection.
+
+        Raises:
+            WebSocketException: A message failed decoding and no layered handler
+                took the ``DecodeError`` (code 1007), or the listener raised it.
+            Exception: Whatever the listener, a hook or the accept handler raised
+                and no layered exception handler took; core logs it and closes
+                with 1011 (or rejects the handshake when raised before accept).
+        """
+        plan = self.plan
+        instance = self.listener_class() if self.listener_class is not None else None
+        listener = self._bind_listener(instance, plan.kwargs_for("listener", values))
+        if self.accept_handler is None:
+            await socket.accept()
+        else:
+            accept = self.accept_handler.bind(
+                instance, plan.kwargs_for("connection_accept_handler", values)
+            )
+            await accept()
+            if not _is_open(socket):
+                return
+        on_disconnect = (
+            None
+            if self.on_disconnect is None
+            else self.on_disconnect.bind(instance, plan.kwargs_for("on_disconnect", values))
+        )
+        try:
+            if self.on_accept is not None:
+                await self.on_accept.bind(instance, plan.kwargs_for("on_accept", values))()
+            if self.lifespan is None:
+                await self._serve_messages(socket, listener)
+            else:
+                lifespan = self.lifespan(**plan.kwargs_for("connection_lifespan", values))
+                await self._serve_in_lifespan(socket, listener, lifespan)
+        finally:
+            if on_disconnect is not None:
+                with CancelScope(shield=True):
+                    await self._run_on_disconnect(on_disconnect)
+
+    def _bind_listener(self, instance: object, kwargs: dict[str, Any]) -> AsyncCall:
+        bound = self.listener.bind(instance, kwargs)
+        if self.data_positional:
+            return bound
+
+        async def call_with_data_keyword(data: Any) -> Any:
+            return await bound(data=data)
+
+        return call_with_data_keyword
+
+    async def _serve_in_lifespan(
+        self,
+        socket: WebSocket,
+        listener: AsyncCall,
+        lifespan: AbstractAsyncContextManager[Any],
+    ) -> None:
+        await lifespan.__aenter__()
+        # The lifespan is exited as after a normal exit whatever ended the
+        # connection, so code written after a bare ``yield`` always runs; the
+        # error that ended the connection goes on to core.
+        try:
+            await self._serve_messages(socket, listener)
+        except BaseException:
+            with CancelScope(shield=True):
+                try:
+                    await lifespan.__aexit__(None, None, None)
+                except Exception:
+                    self.logger.exception("connection_lifespan of %s failed on exit", self.owner)
+            raise
+        with CancelScope(shield=True):
+            await lifespan.__aexit__(None, None, None)
+
+    async def _run_on_disconnect(self, on_disconnect: Callable[[], Awaitable[Any]]) -> None:
+        try:
+            await on_disconnect()
+        except Exception:
+            self.logger.exception("on_disconnect of %s failed", self.owner)
+
+    async def _serve_messages(self, socket: WebSocket, listener: AsyncCall) -> None:
+        receive = socket.receive_data
+        send = socket.send_data
+        decode = self.decode
+        encode = self.encode
+        receive_mode = self.receive_mode
+        send_mode = self.send_mode
+        try:
+            while True:
+                raw = await receive(receive_mode)
+                try:
+                    data = decode(raw)
+                except DecodeError as exc:
+                    handler = self.route.find_exception_handler(exc)
+                    if handler is None:
+                        raise WebSocketException(
+                            CloseCode.INVALID_FRAME_PAYLOAD_DATA, exc.short()
+                        ) from exc
+                    if await _handled_and_open(handler, socket, exc):
+                        continue
+                    return
+                try:
+                    result = await listener(data)
+                except (WebSocketDisconnect, WebSocketException):
+                    raise
+                except Exception as exc:
+                    handler = self.route.find_exception_handler(exc)
+                    if handler is None:
+                        raise
+                    if await _handled_and_open(handler, socket, exc):
+                        continue
+                    return
+                if result is not None:
+                    await send(encode(result), send_mode)
+        except WebSocketDisconnect:
+            return
+
+
+async def _handled_and_open(
+    handler: Callable[[WebSocket, Any], Any], socket: WebSocket, exc: Exception
+) -> bool:
+    """Run a layered exception handler; tell whether the connection is still open."""
+    outcome = handler(socket, exc)
+    if inspect.isawaitable(outcome):
+        await outcome
+    return _is_open(socket)
+
+
+def _is_open(socket: WebSocket) -> bool:
+    return socket.connection_state == "connected"
