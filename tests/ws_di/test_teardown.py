@@ -1,0 +1,451 @@
+import inspect
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import AsyncExitStack
+from typing import Any
+
+import anyio
+import pytest
+
+from ws_di import DependencyPlan, Provide, merge_providers, plan_dependencies
+
+pytestmark = pytest.mark.anyio
+
+FLAVOURS = ["async", "thread", "inline"]
+
+
+def plan(
+    consumers: Mapping[str, Callable[..., Any]], providers: Mapping[str, Any]
+) -> DependencyPlan:
+    return plan_dependencies(
+        consumers, providers=merge_providers(providers), supplied=(), owner="test handler"
+    )
+
+
+def recorder(
+    flavour: str,
+    name: str,
+    log: list[str],
+    *,
+    swallow: bool = False,
+    teardown_error: Exception | None = None,
+    yields: int = 1,
+    after: str | None = None,
+) -> Provide:
+    """A generator provider of the given flavour that logs its set-up and teardown.
+
+    With `after`, the provider depends on the provider of that name, which orders
+    their set-up.
+    """
+
+    def exited(exc: BaseException | None) -> None:
+        log.append(f"exit {name}" + (f": {type(exc).__name__}" if exc else ""))
+        if teardown_error is not None:
+            raise teardown_error
+
+    if flavour == "async":
+
+        async def agen(**_: Any) -> AsyncIterator[str]:
+            log.append(f"enter {name}")
+            try:
+                for _ in range(yields):
+                    yield name
+            except BaseException as exc:
+                exited(exc)
+                if not swallow:
+                    raise
+            else:
+                exited(None)
+            finally:
+                log.append(f"closed {name}")
+
+        return Provide(_depending_on(agen, after))
+
+    def gen(**_: Any) -> Iterator[str]:
+        log.append(f"enter {name}")
+        try:
+            for _ in range(yields):
+                yield name
+        except BaseException as exc:
+            exited(exc)
+            if not swallow:
+                raise
+        else:
+            exited(None)
+        finally:
+            log.append(f"closed {name}")
+
+    return Provide(_depending_on(gen, after), sync_to_thread=flavour == "thread")
+
+
+def _depending_on(fn: Callable[..., Any], after: str | None) -> Callable[..., Any]:
+    # Give the `**_` function the one parameter it should be planned with.
+    params = [] if after is None else [inspect.Parameter(after, inspect.Parameter.KEYWORD_ONLY)]
+    fn.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return fn
+
+
+async def test_teardown_runs_in_reverse_order_of_set_up_for_every_flavour() -> None:
+    log: list[str] = []
+
+    async def first() -> AsyncIterator[int]:
+        log.append("enter first")
+        yield 1
+        log.append("exit first")
+
+    def second(first: int) -> Iterator[int]:
+        log.append("enter second")
+        yield first + 1
+        log.append("exit second")
+
+    def third(second: int) -> Iterator[int]:
+        log.append("enter third")
+        yield second + 1
+        log.append("exit third")
+
+    result = plan(
+        {"handler": lambda third: None},
+        {"first": first, "second": second, "third": Provide(third, sync_to_thread=False)},
+    )
+    async with AsyncExitStack() as stack:
+        values = await result.resolve({}, stack)
+        assert values["third"] == 3
+        log.append("connection")
+
+    assert log == [
+        "enter first",
+        "enter second",
+        "enter third",
+        "connection",
+        "exit third",
+        "exit second",
+        "exit first",
+    ]
+
+
+async def test_reverse_order_follows_set_up_completion_not_declaration() -> None:
+    log: list[str] = []
+    late_ready = anyio.Event()
+
+    async def early() -> AsyncIterator[None]:
+        await late_ready.wait()
+        log.append("enter early")
+        yield
+        log.append("exit early")
+
+    async def late() -> AsyncIterator[None]:
+        log.append("enter late")
+        late_ready.set()
+        yield
+        log.append("exit late")
+
+    result = plan({"handler": lambda early, late: None}, {"early": early, "late": late})
+    with anyio.fail_after(5):
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+
+    assert log == ["enter late", "enter early", "exit early", "exit late"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_the_exception_ending_the_scope_is_thrown_into_the_generator(flavour: str) -> None:
+    log: list[str] = []
+    result = plan({"handler": lambda g: None}, {"g": recorder(flavour, "g", log)})
+
+    with pytest.raises(KeyError, match="boom"):
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+            raise KeyError("boom")
+
+    assert log == ["enter g", "exit g: KeyError", "closed g"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_a_generator_may_swallow_the_exception(flavour: str) -> None:
+    log: list[str] = []
+    result = plan({"handler": lambda g: None}, {"g": recorder(flavour, "g", log, swallow=True)})
+
+    async with AsyncExitStack() as stack:
+        await result.resolve({}, stack)
+        raise KeyError("swallowed")
+
+    assert log == ["enter g", "exit g: KeyError", "closed g"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_set_up_failure_tears_down_entered_generators_and_propagates(flavour: str) -> None:
+    log: list[str] = []
+
+    def broken(g: str) -> str:
+        raise ValueError("set-up failed")
+
+    result = plan(
+        {"handler": lambda broken: None}, {"g": recorder(flavour, "g", log), "broken": broken}
+    )
+    stack = AsyncExitStack()  # never exited: resolve itself cleans up what it entered
+
+    with pytest.raises(ValueError, match="set-up failed"):
+        await result.resolve({}, stack)
+
+    assert log == ["enter g", "exit g: ValueError", "closed g"]
+    await stack.aclose()
+    assert log == ["enter g", "exit g: ValueError", "closed g"]
+
+
+async def test_set_up_failure_is_not_hidden_by_a_generator_that_swallows_it() -> None:
+    log: list[str] = []
+
+    async def broken(g: str) -> str:
+        raise ValueError("set-up failed")
+
+    result = plan(
+        {"handler": lambda broken: None},
+        {"g": recorder("async", "g", log, swallow=True), "broken": broken},
+    )
+
+    with pytest.raises(ValueError, match="set-up failed"):
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+
+    assert log == ["enter g", "exit g: ValueError", "closed g"]
+
+
+async def test_failure_in_a_concurrent_level_propagates_as_itself() -> None:
+    log: list[str] = []
+    entered = anyio.Event()
+
+    async def g() -> AsyncIterator[None]:
+        log.append("enter g")
+        entered.set()
+        try:
+            yield
+        except BaseException as exc:
+            log.append(f"exit g: {type(exc).__name__}")
+            raise
+
+    async def broken() -> None:
+        await entered.wait()
+        raise LookupError("no such user")
+
+    result = plan({"handler": lambda g, broken: None}, {"g": g, "broken": broken})
+
+    with anyio.fail_after(5), pytest.raises(LookupError, match="no such user"):
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+
+    assert log == ["enter g", "exit g: LookupError"]
+
+
+async def test_simultaneous_failures_arrive_as_an_exception_group() -> None:
+    both_running = threading.Barrier(2, timeout=5)
+
+    # Sync providers in worker threads: both fail even after the first failure
+    # cancels the level, since a running thread is waited for.
+    def a() -> None:
+        both_running.wait()
+        raise ValueError("a")
+
+    def b() -> None:
+        both_running.wait()
+        raise KeyError("b")
+
+    result = plan({"handler": lambda a, b: None}, {"a": a, "b": b})
+
+    with pytest.RaisesGroup(ValueError, KeyError):
+        await result.resolve({}, AsyncExitStack())
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_failure_inside_a_generator_set_up_tears_down_the_earlier_ones(flavour: str) -> None:
+    log: list[str] = []
+
+    async def failing(first: str) -> AsyncIterator[str]:
+        raise OSError("cannot connect")
+        yield first  # pragma: no cover - never reached
+
+    result = plan(
+        {"handler": lambda failing: None},
+        {"first": recorder(flavour, "first", log), "failing": failing},
+    )
+
+    with pytest.raises(OSError, match="cannot connect"):
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+
+    assert log == ["enter first", "exit first: OSError", "closed first"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_a_generator_that_does_not_yield_is_a_runtime_error(flavour: str) -> None:
+    log: list[str] = []
+    result = plan({"handler": lambda g: None}, {"g": recorder(flavour, "g", log, yields=0)})
+
+    with pytest.raises(RuntimeError, match=r"dependency 'g' \(.*\) did not yield"):
+        await result.resolve({}, AsyncExitStack())
+
+    assert log == ["enter g", "exit g", "closed g"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_a_generator_yielding_twice_fails_at_teardown_and_the_rest_is_torn_down(
+    flavour: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    log: list[str] = []
+
+    async def outer() -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            log.append("exit outer")
+
+    result = plan(
+        {"handler": lambda outer, twice: None},
+        {"outer": outer, "twice": recorder(flavour, "twice", log, yields=2, after="outer")},
+    )
+
+    with pytest.raises(RuntimeError, match=r"dependency 'twice' \(.*\) yielded more than once"):
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+
+    # The misbehaving generator is closed (its `finally` runs), then the rest.
+    assert log == ["enter twice", "exit twice: GeneratorExit", "closed twice", "exit outer"]
+    assert any("'twice'" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_a_failing_teardown_is_logged_chained_and_raised_after_the_others(
+    flavour: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    log: list[str] = []
+    result = plan(
+        {"handler": lambda third: None},
+        {
+            "first": recorder("async", "first", log),
+            "second": recorder(
+                flavour, "second", log, after="first", teardown_error=ValueError("x")
+            ),
+            "third": recorder(flavour, "third", log, after="second"),
+        },
+    )
+
+    with pytest.raises(ValueError, match="x") as info:
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+            raise KeyError("original")
+
+    assert log == [
+        "enter first",
+        "enter second",
+        "enter third",
+        "exit third: KeyError",
+        "closed third",
+        "exit second: KeyError",
+        "closed second",
+        "exit first: ValueError",  # contextlib semantics: the newer error is thrown in
+        "closed first",
+    ]
+    assert isinstance(info.value.__context__, KeyError)
+    [record] = [r for r in caplog.records if r.name == "ws_di"]
+    assert record.levelno == logging.ERROR
+    assert "'second'" in record.getMessage()
+    assert record.exc_info is not None
+    assert record.exc_info[1] is info.value
+
+
+async def test_cancellation_during_set_up_tears_down_what_was_entered() -> None:
+    log: list[str] = []
+    waiting = anyio.Event()
+
+    async def slow(g: str) -> str:
+        waiting.set()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    result = plan({"handler": lambda slow: None}, {"g": recorder("async", "g", log), "slow": slow})
+    stack = AsyncExitStack()
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            group.start_soon(result.resolve, {}, stack)
+            await waiting.wait()
+            group.cancel_scope.cancel()
+
+    cancelled = anyio.get_cancelled_exc_class().__name__
+    assert log == ["enter g", f"exit g: {cancelled}", "closed g"]
+    await stack.aclose()
+    assert len(log) == 3
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_move_on_after_around_resolve_and_stack_exit(flavour: str) -> None:
+    log: list[str] = []
+
+    async def forever(g: str) -> None:
+        await anyio.sleep_forever()
+
+    result = plan(
+        {"handler": lambda forever: None}, {"g": recorder(flavour, "g", log), "forever": forever}
+    )
+
+    with anyio.move_on_after(0.01) as scope:
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+
+    assert scope.cancelled_caught
+    cancelled = anyio.get_cancelled_exc_class().__name__
+    assert log == ["enter g", f"exit g: {cancelled}", "closed g"]
+
+
+async def test_cancellation_in_the_middle_of_teardown_lets_it_complete() -> None:
+    log: list[str] = []
+    tearing_down = anyio.Event()
+    release = anyio.Event()
+
+    async def g() -> AsyncIterator[None]:
+        yield
+        tearing_down.set()
+        await release.wait()
+        await anyio.sleep(0)
+        log.append("teardown complete")
+
+    result = plan({"handler": lambda g: None}, {"g": g})
+
+    async def connection(scope: anyio.CancelScope) -> None:
+        with scope:
+            async with AsyncExitStack() as stack:
+                await result.resolve({}, stack)
+        log.append("connection over")
+
+    scope = anyio.CancelScope()
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            group.start_soon(connection, scope)
+            await tearing_down.wait()
+            scope.cancel()
+            await anyio.wait_all_tasks_blocked()
+            release.set()
+
+    assert log == ["teardown complete", "connection over"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_teardown_under_an_already_cancelled_scope_still_runs(flavour: str) -> None:
+    log: list[str] = []
+
+    async def checkpointing(g: str) -> AsyncIterator[None]:
+        yield
+        await anyio.sleep(0)  # would raise the cancellation if not shielded
+        log.append("async teardown complete")
+
+    result = plan(
+        {"handler": lambda g, checkpointing: None},
+        {"g": recorder(flavour, "g", log), "checkpointing": checkpointing},
+    )
+
+    with anyio.CancelScope() as scope:
+        async with AsyncExitStack() as stack:
+            await result.resolve({}, stack)
+            scope.cancel()
+
+    assert log == ["enter g", "async teardown complete", "exit g", "closed g"]
