@@ -1,0 +1,459 @@
+"""The WebSocket connection object over an ASGI scope, receive and send.
+
+Calling contract, in order: optionally :meth:`WebSocket.reject` or
+:meth:`WebSocket.close` before accepting (both refuse the handshake);
+:meth:`WebSocket.accept` once; then any number of receives and sends;
+:meth:`WebSocket.close` (a second call is a no-op). Receiving or sending once the
+peer has gone, or after our close, raises :class:`~ws_core.WebSocketDisconnect`
+and never reaches the server. Calling a method in the wrong state (sending
+before ``accept()``, accepting twice) raises :class:`RuntimeError`.
+
+Every higher-level receive goes through :meth:`WebSocket.receive_data` and
+every send through :meth:`WebSocket.send_data`, so a subclass overriding those
+two changes them all (listeners and streams use them too).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from ws_core.close_codes import CloseCode
+from ws_core.datastructures import URL, Address, Headers, QueryParams, State, parse_cookies
+from ws_core.exceptions import WebSocketDisconnect
+from ws_core.types import Message, Receive, Scope, Send, WebSocketMode
+
+if TYPE_CHECKING:
+    from ws_core.app import App
+
+__all__ = ["ConnectionState", "HeadersLike", "WebSocket", "encode_headers", "truncate_reason"]
+
+logger = logging.getLogger("ws_core")
+
+HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
+"""Headers to send: a mapping, or (name, value) pairs of ``str`` or ``bytes``."""
+
+_MAX_REASON_BYTES = 123
+_DENIAL_EXTENSION = "websocket.http.response"
+
+
+class ConnectionState(enum.Enum):
+    """Where one side of a WebSocket connection stands."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+
+
+def truncate_reason(reason: str) -> str:
+    """Cut a close reason to at most 123 UTF-8 bytes, on a character boundary.
+
+    RFC 6455 leaves 123 bytes for the reason in a close frame; a longer one
+    would be a protocol error. Nothing (no ellipsis) is appended.
+    """
+    if len(reason) * 4 <= _MAX_REASON_BYTES:
+        return reason
+    encoded = reason.encode()
+    if len(encoded) <= _MAX_REASON_BYTES:
+        return reason
+    # Only the last character can be cut in half; "ignore" drops that fragment.
+    return encoded[:_MAX_REASON_BYTES].decode("utf-8", "ignore")
+
+
+def encode_headers(headers: HeadersLike | None) -> list[tuple[bytes, bytes]]:
+    """Turn headers into the ASGI list of byte pairs (``str`` encoded as latin-1)."""
+    if headers is None:
+        return []
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return [
+        (
+            name if isinstance(name, bytes) else name.encode("latin-1"),
+            value if isinstance(value, bytes) else value.encode("latin-1"),
+        )
+        for name, value in pairs
+    ]
+
+
+class WebSocket:
+    """One WebSocket connection, driven over ASGI.
+
+    Construct it with the ``websocket`` scope and the ASGI ``receive`` and
+    ``send`` callables (an :class:`~ws_core.App` does this, with the class the
+    layers chose). A subclass may override :meth:`receive_data`,
+    :meth:`receive_message` and :meth:`send_data`; it must keep the constructor
+    signature.
+
+    Attributes:
+        scope: The ASGI scope.
+        state: Connection-scoped :class:`~ws_core.State`, empty at first.
+        path_params: Converted path parameters, set before the handler runs.
+        connection_state: Our side: ``CONNECTING`` until :meth:`accept`,
+            ``CONNECTED``, then ``DISCONNECTED`` once we closed or rejected (or
+            the peer left).
+        peer_state: The peer's side: ``CONNECTING`` until its connect event was
+            read, ``CONNECTED``, then ``DISCONNECTED`` once it sent a disconnect
+            or a send failed.
+        close_code: The code that ended the connection (ours or the peer's);
+            ``None`` while it is open.
+        close_reason: The reason that went with ``close_code``.
+    """
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.state = State()
+        self.path_params: dict[str, Any] = {}
+        self.connection_state = ConnectionState.CONNECTING
+        self.peer_state = ConnectionState.CONNECTING
+        self.close_code: int | None = None
+        self.close_reason = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.scope.get('path', '')!r} "
+            f"{self.connection_state.value}, peer {self.peer_state.value}>"
+        )
+
+    # -- scope views ---------------------------------------------------------
+
+    @property
+    def app(self) -> App:
+        """The :class:`~ws_core.App` serving this connection (``scope["app"]``)."""
+        app: App = self.scope["app"]
+        return app
+
+    @property
+    def client(self) -> Address | None:
+        """The peer's (host, port), or ``None`` when the server does not say."""
+        client = self.scope.get("client")
+        return None if client is None else Address(client[0], client[1])
+
+    @cached_property
+    def url(self) -> URL:
+        """The URL the connection was opened on (scheme ``ws`` or ``wss``)."""
+        return URL.from_scope(self.scope, self.headers)
+
+    @cached_property
+    def headers(self) -> Headers:
+        """The handshake request's headers: case-insensitive, multi-valued."""
+        return Headers.from_raw(self.scope.get("headers", ()))
+
+    @cached_property
+    def query_params(self) -> QueryParams:
+        """The query string's parameters: multi-valued (see ``getall``)."""
+        return QueryParams.from_query_string(self.scope.get("query_string", b""))
+
+    @cached_property
+    def cookies(self) -> dict[str, str]:
+        """Cookies sent with the handshake request."""
+        return parse_cookies("; ".join(self.headers.getall("cookie")))
+
+    @property
+    def subprotocols(self) -> list[str]:
+        """The subprotocols the client asked for, in its order of preference."""
+        return list(self.scope.get("subprotocols", ()))
+
+    # -- state machine -------------------------------------------------------
+
+    def _peer_left(self, code: int, reason: str) -> None:
+        self.peer_state = ConnectionState.DISCONNECTED
+        if self.close_code is None:
+            self.close_code, self.close_reason = code, reason
+
+    def _closed_error(self) -> WebSocketDisconnect:
+        code = CloseCode.ABNORMAL_CLOSURE if self.close_code is None else self.close_code
+        return WebSocketDisconnect(code, self.close_reason)
+
+    def _check_open(self, action: str) -> None:
+        if self.connection_state is ConnectionState.CONNECTING:
+            raise RuntimeError(
+                "expected connection state CONNECTED, got CONNECTING: "
+                f"call accept() before {action}"
+            )
+        raise self._closed_error()
+
+    async def _send_or_disconnect(self, message: Message) -> None:
+        try:
+            await self._send(message)
+        except Exception as exc:
+            # Servers signal a vanished client from send (uvicorn: ClientDisconnected, an OSError).
+            logger.debug("send failed, treating the peer as gone: %r", exc)
+            self._peer_left(CloseCode.ABNORMAL_CLOSURE, "")
+            raise WebSocketDisconnect(CloseCode.ABNORMAL_CLOSURE) from exc
+
+    async def accept(
+        self, subprotocol: str | None = None, headers: HeadersLike | None = None
+    ) -> None:
+        """Accept the handshake.
+
+        Reads the client's ``websocket.connect`` event first if nobody has.
+
+        Args:
+            subprotocol: The subprotocol to select, one of :attr:`subprotocols`.
+            headers: Extra response headers (a mapping or name/value pairs).
+
+        Raises:
+            RuntimeError: The connection was already accepted, closed or rejected.
+            WebSocketDisconnect: The client left before the handshake completed.
+        """
+        if self.connection_state is not ConnectionState.CONNECTING:
+            raise RuntimeError(
+                f"expected connection state CONNECTING, got {self.connection_state.name}: "
+                "accept() is allowed once, before any close()"
+            )
+        if self.peer_state is ConnectionState.CONNECTING:
+            message = await self._receive()
+            if message["type"] == "websocket.connect":
+                self.peer_state = ConnectionState.CONNECTED
+            elif message["type"] == "websocket.disconnect":
+                self._peer_left(message.get("code", 1005), message.get("reason") or "")
+                self.connection_state = ConnectionState.DISCONNECTED
+                raise self._closed_error()
+            else:
+                raise RuntimeError(f"expected 'websocket.connect', got {message['type']!r}")
+        elif self.peer_state is ConnectionState.DISCONNECTED:
+            self.connection_state = ConnectionState.DISCONNECTED
+            raise self._closed_error()
+        await self._send_or_disconnect(
+            {
+                "type": "websocket.accept",
+                "subprotocol": subprotocol,
+                "headers": encode_headers(headers),
+            }
+        )
+        self.connection_state = ConnectionState.CONNECTED
+
+    async def close(self, code: int = CloseCode.NORMAL_CLOSURE, reason: str = "") -> None:
+        """Close the connection, or refuse the handshake when not yet accepted.
+
+        A second call, or a call after the peer left, sends nothing. A reason
+        over 123 UTF-8 bytes is truncated on a character boundary. A transport
+        failure while closing is treated as the peer having left; it does not
+        raise.
+
+        Args:
+            code: The close code (before accept, servers answer 403 whatever it is).
+            reason: The close reason.
+        """
+        if self.connection_state is ConnectionState.DISCONNECTED:
+            return
+        self.connection_state = ConnectionState.DISCONNECTED
+        reason = truncate_reason(reason)
+        if self.close_code is None:
+            self.close_code, self.close_reason = code, reason
+        if self.peer_state is ConnectionState.DISCONNECTED:
+            return
+        try:
+            await self._send({"type": "websocket.close", "code": code, "reason": reason})
+        except Exception as exc:
+            logger.debug("close failed, treating the peer as gone: %r", exc)
+            self._peer_left(CloseCode.ABNORMAL_CLOSURE, "")
+
+    async def reject(
+        self, status_code: int = 403, body: bytes = b"", headers: HeadersLike | None = None
+    ) -> None:
+        """Refuse the handshake with an HTTP response.
+
+        Where the server offers the ASGI ``websocket.http.response`` (denial
+        response) extension, sends ``status_code``, ``headers`` and ``body``;
+        otherwise closes before accepting, which servers answer with 403.
+
+        Raises:
+            RuntimeError: The connection was already accepted.
+        """
+        if self.connection_state is ConnectionState.CONNECTED:
+            raise RuntimeError(
+                "expected connection state CONNECTING, got CONNECTED: "
+                "reject() is only possible before accept()"
+            )
+        if self.connection_state is ConnectionState.DISCONNECTED:
+            return
+        if _DENIAL_EXTENSION not in (self.scope.get("extensions") or {}):
+            await self.close()
+            return
+        self.connection_state = ConnectionState.DISCONNECTED
+        if self.close_code is None:
+            self.close_code = CloseCode.ABNORMAL_CLOSURE
+        if self.peer_state is ConnectionState.DISCONNECTED:
+            return
+        try:
+            await self._send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": status_code,
+                    "headers": encode_headers(headers),
+                }
+            )
+            await self._send({"type": "websocket.http.response.body", "body": body})
+        except Exception as exc:
+            logger.debug("denial response failed, treating the peer as gone: %r", exc)
+            self._peer_left(CloseCode.ABNORMAL_CLOSURE, "")
+
+    # -- receiving -----------------------------------------------------------
+
+    async def receive_message(self) -> str | bytes:
+        """Return the next data frame of either channel: ``str`` (text) or ``bytes``.
+
+        Raises:
+            WebSocketDisconnect: The peer sent a disconnect (now or earlier), or
+                we closed the connection.
+            RuntimeError: Called before :meth:`accept`.
+        """
+        if (
+            self.connection_state is not ConnectionState.CONNECTED
+            or self.peer_state is ConnectionState.DISCONNECTED
+        ):
+            self._check_open("receiving")
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "websocket.receive":
+            text: str | None = message.get("text")
+            if text is not None:
+                return text
+            data: bytes | None = message.get("bytes")
+            if data is not None:
+                return data
+            raise RuntimeError("expected 'text' or 'bytes' in the 'websocket.receive' event")
+        if kind == "websocket.disconnect":
+            self._peer_left(message.get("code", 1005), message.get("reason") or "")
+            raise self._closed_error()
+        raise RuntimeError(f"expected 'websocket.receive' or 'websocket.disconnect', got {kind!r}")
+
+    async def receive_data(self, mode: WebSocketMode) -> str | bytes:
+        """Return the next frame of the ``mode`` channel, skipping the other channel's frames.
+
+        Text frames come back as ``str``, binary frames as ``bytes``.
+
+        Raises:
+            WebSocketDisconnect: The peer has gone, or we closed.
+            RuntimeError: Called before :meth:`accept`.
+        """
+        if mode == "text":
+            while True:
+                data = await self.receive_message()
+                if isinstance(data, str):
+                    return data
+        while True:
+            data = await self.receive_message()
+            if isinstance(data, bytes):
+                return data
+
+    async def receive_text(self) -> str:
+        """Return the next text frame (see :meth:`receive_data`)."""
+        data = await self.receive_data("text")
+        return data if isinstance(data, str) else data.decode()
+
+    async def receive_bytes(self) -> bytes:
+        """Return the next binary frame (see :meth:`receive_data`)."""
+        data = await self.receive_data("binary")
+        return data.encode() if isinstance(data, str) else data
+
+    async def receive_json(self, mode: WebSocketMode = "text") -> Any:
+        """Return the next frame of ``mode`` decoded as JSON (any JSON value).
+
+        Raises:
+            msgspec.DecodeError: The frame is not valid JSON.
+        """
+        return msgspec.json.decode(await self.receive_data(mode))
+
+    async def receive_msgpack(self) -> Any:
+        """Return the next binary frame decoded as MessagePack.
+
+        Raises:
+            msgspec.DecodeError: The frame is not valid MessagePack.
+        """
+        data = await self.receive_data("binary")
+        return msgspec.msgpack.decode(data.encode() if isinstance(data, str) else data)
+
+    async def iter_data(self, mode: WebSocketMode) -> AsyncIterator[str | bytes]:
+        """Yield frames of ``mode`` until the connection ends; ends quietly on disconnect."""
+        try:
+            while True:
+                yield await self.receive_data(mode)
+        except WebSocketDisconnect:
+            return
+
+    async def iter_text(self) -> AsyncIterator[str]:
+        """Yield text frames until the connection ends; ends quietly on disconnect."""
+        try:
+            while True:
+                yield await self.receive_text()
+        except WebSocketDisconnect:
+            return
+
+    async def iter_bytes(self) -> AsyncIterator[bytes]:
+        """Yield binary frames until the connection ends; ends quietly on disconnect."""
+        try:
+            while True:
+                yield await self.receive_bytes()
+        except WebSocketDisconnect:
+            return
+
+    async def iter_json(self, mode: WebSocketMode = "text") -> AsyncIterator[Any]:
+        """Yield JSON values from ``mode`` frames; ends quietly on disconnect."""
+        try:
+            while True:
+                yield await self.receive_json(mode)
+        except WebSocketDisconnect:
+            return
+
+    # -- sending -------------------------------------------------------------
+
+    async def send_data(self, data: str | bytes, mode: WebSocketMode = "text") -> None:
+        """Send one frame on the ``mode`` channel, converting ``data`` via UTF-8 if needed.
+
+        Raises:
+            WebSocketDisconnect: The peer has gone (detected now or earlier,
+                including a transport error on this send), or we closed.
+            RuntimeError: Called before :meth:`accept`.
+            ValueError: ``mode`` is neither ``"text"`` nor ``"binary"``.
+        """
+        message: Message
+        if mode == "text":
+            message = {
+                "type": "websocket.send",
+                "text": data if isinstance(data, str) else data.decode(),
+            }
+        elif mode == "binary":
+            message = {
+                "type": "websocket.send",
+                "bytes": data.encode() if isinstance(data, str) else data,
+            }
+        else:
+            raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
+        if (
+            self.connection_state is not ConnectionState.CONNECTED
+            or self.peer_state is ConnectionState.DISCONNECTED
+        ):
+            self._check_open("sending")
+        await self._send_or_disconnect(message)
+
+    async def send_text(self, data: str) -> None:
+        """Send a text frame (see :meth:`send_data`)."""
+        await self.send_data(data, "text")
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Send a binary frame (see :meth:`send_data`)."""
+        await self.send_data(data, "binary")
+
+    async def send_json(self, data: Any, mode: WebSocketMode = "text") -> None:
+        """Encode ``data`` as JSON and send it on the ``mode`` channel.
+
+        Raises:
+            TypeError: ``data`` cannot be encoded as JSON.
+        """
+        await self.send_data(msgspec.json.encode(data), mode)
+
+    async def send_msgpack(self, data: Any) -> None:
+        """Encode ``data`` as MessagePack and send it as a binary frame.
+
+        Raises:
+            TypeError: ``data`` cannot be encoded as MessagePack.
+        """
+        await self.send_data(msgspec.msgpack.encode(data), "binary")

@@ -1,0 +1,250 @@
+"""What happens to one connection once its route is known (SPEC §3 order).
+
+Guards → path and query parameter conversion → dependencies entered →
+``await connection_handler(socket, values)`` → error handling → close 1000 if
+the handler left the socket open → dependency teardown (with the exception that
+ended the connection). Anything that fails before accept rejects the
+handshake; nothing a connection does is ever raised to the server, except the
+cancellation that stops it (after it closed with 1001 and tore down).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Mapping
+from contextlib import AsyncExitStack
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import msgspec
+
+from ws_core.close_codes import CloseCode
+from ws_core.connection import ConnectionState, WebSocket
+from ws_core.exceptions import HandshakeRejected, WebSocketDisconnect, WebSocketException
+from ws_core.handler import BoundRoute, ConnectionHandler, RouteHandler
+from ws_core.parameters import convert_query
+from ws_core.routing import PathPattern
+from ws_core.types import Receive, Scope, Send
+from ws_di import to_async
+
+if TYPE_CHECKING:
+    from ws_core.app import App
+
+__all__ = ["Endpoint", "reject_handshake"]
+
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+_INTERNAL_ERROR = "Internal Server Error"
+
+
+async def reject_handshake(
+    socket: WebSocket,
+    status_code: int,
+    detail: str = "",
+    errors: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Refuse the handshake with a JSON body ``{"detail": ..., "errors": [...]}``.
+
+    ``errors`` are ``(name, message)`` pairs; the key is omitted when empty.
+    Without the denial-response extension the client sees a plain 403. If the
+    socket was already accepted (a guard or handler accepted, then failed), it
+    is closed instead: 1011 for a 5xx status, 1008 (policy violation) otherwise.
+    """
+    if socket.connection_state is ConnectionState.CONNECTED:
+        code = CloseCode.INTERNAL_ERROR if status_code >= 500 else CloseCode.POLICY_VIOLATION
+        await socket.close(code, detail)
+        return
+    if not detail:
+        try:
+            detail = HTTPStatus(status_code).phrase
+        except ValueError:
+            detail = ""
+    payload: dict[str, Any] = {"detail": detail}
+    listed = [{"name": name, "message": message} for name, message in errors]
+    if listed:
+        payload["errors"] = listed
+    await socket.reject(status_code, msgspec.json.encode(payload), _JSON_HEADERS)
+
+
+def _is_disconnect(exc: BaseException) -> bool:
+    if isinstance(exc, WebSocketDisconnect):
+        return True
+    # A task group whose only failures are disconnects (e.g. a reader and a writer).
+    return isinstance(exc, BaseExceptionGroup) and exc.split(WebSocketDisconnect)[1] is None
+
+
+class Endpoint:
+    """One bound route, with everything decided at start-up, and its per-connection run.
+
+    Attributes:
+        route: The bound route.
+        handler: The route handler.
+        pattern: The compiled path pattern.
+    """
+
+    __slots__ = ("_app", "_connection_handler", "_guards", "_logger", "handler", "pattern", "route")
+
+    def __init__(
+        self,
+        *,
+        app: App,
+        route: BoundRoute,
+        handler: RouteHandler,
+        connection_handler: ConnectionHandler,
+        pattern: PathPattern,
+    ) -> None:
+        self._app = app
+        self.route = route
+        self.handler = handler
+        self.pattern = pattern
+        self._connection_handler = connection_handler
+        self._logger = handler.logger
+        self._guards = tuple(to_async(guard, sync_to_thread=False) for guard in route.guards)
+
+    async def serve(
+        self, scope: Scope, receive: Receive, send: Send, raw_params: Mapping[str, str]
+    ) -> None:
+        """Serve one connection whose path matched this route.
+
+        Never raises, except the cancellation that stops the connection (which
+        first closes it with 1001 and tears its dependencies down).
+        """
+        route = self.route
+        socket = route.websocket_class(scope, receive, send)
+        if not await self._passes_guards(socket):
+            return
+        path_values, errors = self.pattern.convert(raw_params)
+        socket.path_params = path_values
+        query_values: dict[str, Any] = {}
+        if route.query_parameters:
+            query_values, query_errors = convert_query(route.query_parameters, socket.query_params)
+            errors.extend(query_errors)
+        if errors:
+            await reject_handshake(socket, 400, "Invalid request parameters", errors)
+            return
+        supplied = {
+            "socket": socket,
+            "state": self._app.state,
+            "scope": scope,
+            "headers": socket.headers,
+            "query": socket.query_params,
+            "cookies": socket.cookies,
+            **path_values,
+            **query_values,
+        }
+        plan = route.dependency_plan
+        if plan is None:
+            await self._run(socket, supplied)
+            return
+        stack = AsyncExitStack()
+        ended: BaseException | None = None
+        try:
+            try:
+                values = await plan.resolve(supplied, stack)
+            except Exception as exc:
+                ended = exc
+                await self._refuse(socket, exc, "setting up the dependencies of")
+                return
+            ended = await self._run(socket, values)
+        except BaseException as exc:
+            ended = exc
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._tear_down(stack, ended)
+
+    async def _passes_guards(self, socket: WebSocket) -> bool:
+        try:
+            for guard in self._guards:
+                if await guard(socket) is False:
+                    await reject_handshake(socket, 403)
+                    return False
+        except Exception as exc:
+            await self._refuse(socket, exc, "running a guard of")
+            return False
+        return True
+
+    async def _refuse(self, socket: WebSocket, exc: Exception, stage: str) -> None:
+        """Reject after a failure before the handler ran: its status, or logged and 500."""
+        if isinstance(exc, HandshakeRejected):
+            await reject_handshake(socket, exc.status_code, exc.detail)
+            return
+        self._logger.error("Error while %s %s", stage, self.route.owner, exc_info=exc)
+        await reject_handshake(socket, 500, self._error_text(exc))
+
+    async def _run(self, socket: WebSocket, values: Mapping[str, Any]) -> BaseException | None:
+        """Run the handler; return the (handled) exception that ended it, if any."""
+        try:
+            await self._connection_handler(socket, values)
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True):
+                await socket.close(CloseCode.GOING_AWAY)
+            raise
+        except Exception as exc:
+            await self._handle_error(socket, exc)
+            return exc
+        await self._finish(socket)
+        return None
+
+    async def _finish(self, socket: WebSocket) -> None:
+        """Close a socket the handler left open: 1000, or 403 if never accepted."""
+        if socket.connection_state is ConnectionState.CONNECTED:
+            await socket.close()
+        elif socket.connection_state is ConnectionState.CONNECTING:
+            await reject_handshake(socket, 403)
+
+    async def _handle_error(self, socket: WebSocket, exc: Exception) -> None:
+        exception_handler = self.route.find_exception_handler(exc)
+        if exception_handler is not None:
+            try:
+                result = exception_handler(socket, exc)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as handler_exc:
+                await self._unhandled(socket, handler_exc)
+                return
+            await self._finish(socket)
+            return
+        if isinstance(exc, WebSocketException):
+            if socket.connection_state is ConnectionState.CONNECTING:
+                await reject_handshake(socket, 403, exc.reason)
+            else:
+                await socket.close(exc.code, exc.reason)
+            return
+        if _is_disconnect(exc):
+            await self._finish(socket)
+            return
+        if (
+            isinstance(exc, HandshakeRejected)
+            and socket.connection_state is ConnectionState.CONNECTING
+        ):
+            await reject_handshake(socket, exc.status_code, exc.detail)
+            return
+        await self._unhandled(socket, exc)
+
+    async def _unhandled(self, socket: WebSocket, exc: Exception) -> None:
+        self._logger.error("Unhandled exception in %s", self.route.owner, exc_info=exc)
+        text = self._error_text(exc)
+        if socket.connection_state is ConnectionState.CONNECTING:
+            await reject_handshake(socket, 500, text)
+        else:
+            await socket.close(CloseCode.INTERNAL_ERROR, text)
+
+    def _error_text(self, exc: BaseException) -> str:
+        if self.route.debug:
+            return f"{type(exc).__name__}: {exc}"
+        return _INTERNAL_ERROR
+
+    async def _tear_down(self, stack: AsyncExitStack, ended: BaseException | None) -> None:
+        try:
+            if ended is None:
+                await stack.aclose()
+            else:
+                await stack.__aexit__(type(ended), ended, ended.__traceback__)
+        except Exception as exc:
+            if exc is not ended:
+                # ws_di has logged the failing teardown itself.
+                self._logger.debug("dependency teardown of %s failed: %r", self.route.owner, exc)
+        except BaseException as exc:
+            if exc is not ended:
+                raise
