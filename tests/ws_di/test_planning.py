@@ -94,7 +94,7 @@ def test_unresolved_duplicates_with_different_types_are_an_error() -> None:
         return q
 
     with pytest.raises(
-        DependencyError, match="'q'.*str in consumer 'consumer'.*int in dependency 'p'"
+        DependencyError, match=r"'q'.*str in consumer 'consumer'.*int in dependency 'p'"
     ):
         plan({"consumer": consumer, "also": lambda p: None}, {"p": provider}, allow_unresolved=True)
 

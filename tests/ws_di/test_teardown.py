@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from ws_di import DependencyPlan, Provide, merge_providers, plan_dependencies
@@ -77,6 +78,12 @@ def recorder(
             log.append(f"closed {name}")
 
     return Provide(_depending_on(gen, after), sync_to_thread=flavour == "thread")
+
+
+async def connection_ending_with(result: DependencyPlan, error: Exception) -> None:
+    async with AsyncExitStack() as stack:
+        await result.resolve({}, stack)
+        raise error
 
 
 def _depending_on(fn: Callable[..., Any], after: str | None) -> Callable[..., Any]:
@@ -154,9 +161,7 @@ async def test_the_exception_ending_the_scope_is_thrown_into_the_generator(flavo
     result = plan({"handler": lambda g: None}, {"g": recorder(flavour, "g", log)})
 
     with pytest.raises(KeyError, match="boom"):
-        async with AsyncExitStack() as stack:
-            await result.resolve({}, stack)
-            raise KeyError("boom")
+        await connection_ending_with(result, KeyError("boom"))
 
     assert log == ["enter g", "exit g: KeyError", "closed g"]
 
@@ -166,9 +171,7 @@ async def test_a_generator_may_swallow_the_exception(flavour: str) -> None:
     log: list[str] = []
     result = plan({"handler": lambda g: None}, {"g": recorder(flavour, "g", log, swallow=True)})
 
-    async with AsyncExitStack() as stack:
-        await result.resolve({}, stack)
-        raise KeyError("swallowed")
+    await connection_ending_with(result, KeyError("swallowed"))
 
     assert log == ["enter g", "exit g: KeyError", "closed g"]
 
@@ -211,7 +214,8 @@ async def test_set_up_failure_is_not_hidden_by_a_generator_that_swallows_it() ->
     assert log == ["enter g", "exit g: ValueError", "closed g"]
 
 
-async def test_failure_in_a_concurrent_level_propagates_as_itself() -> None:
+@pytest.mark.parametrize("failing_first", [True, False])
+async def test_failure_in_a_concurrent_level_propagates_as_itself(failing_first: bool) -> None:
     log: list[str] = []
     entered = anyio.Event()
 
@@ -228,7 +232,9 @@ async def test_failure_in_a_concurrent_level_propagates_as_itself() -> None:
         await entered.wait()
         raise LookupError("no such user")
 
-    result = plan({"handler": lambda g, broken: None}, {"g": g, "broken": broken})
+    # Declaration order decides which step the level's host task runs itself.
+    providers = {"broken": broken, "g": g} if failing_first else {"g": g, "broken": broken}
+    result = plan({"handler": lambda g, broken: None}, providers)
 
     with anyio.fail_after(5), pytest.raises(LookupError, match="no such user"):
         async with AsyncExitStack() as stack:
@@ -330,9 +336,7 @@ async def test_a_failing_teardown_is_logged_chained_and_raised_after_the_others(
     )
 
     with pytest.raises(ValueError, match="x") as info:
-        async with AsyncExitStack() as stack:
-            await result.resolve({}, stack)
-            raise KeyError("original")
+        await connection_ending_with(result, KeyError("original"))
 
     assert log == [
         "enter first",
@@ -384,8 +388,10 @@ async def test_move_on_after_around_resolve_and_stack_exit(flavour: str) -> None
     async def forever(g: str) -> None:
         await anyio.sleep_forever()
 
+    # Two of them: the cancellation also crosses a level's task group.
     result = plan(
-        {"handler": lambda forever: None}, {"g": recorder(flavour, "g", log), "forever": forever}
+        {"handler": lambda forever, also_forever: None},
+        {"g": recorder(flavour, "g", log), "forever": forever, "also_forever": forever},
     )
 
     with anyio.move_on_after(0.01) as scope:
@@ -406,7 +412,7 @@ async def test_cancellation_in_the_middle_of_teardown_lets_it_complete() -> None
         yield
         tearing_down.set()
         await release.wait()
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
         log.append("teardown complete")
 
     result = plan({"handler": lambda g: None}, {"g": g})
@@ -435,7 +441,7 @@ async def test_teardown_under_an_already_cancelled_scope_still_runs(flavour: str
 
     async def checkpointing(g: str) -> AsyncIterator[None]:
         yield
-        await anyio.sleep(0)  # would raise the cancellation if not shielded
+        await anyio.lowlevel.checkpoint()  # would raise the cancellation if not shielded
         log.append("async teardown complete")
 
     result = plan(

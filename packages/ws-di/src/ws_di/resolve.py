@@ -194,10 +194,13 @@ async def evaluate(
         if len(level.concurrent) == 1:
             await level.concurrent[0].run(values, stack)
         elif level.concurrent:
+            first, *others = level.concurrent
             try:
                 async with anyio.create_task_group() as group:
-                    for step in level.concurrent:
+                    for step in others:
                         group.start_soon(step.run, values, stack)
+                    # The host task runs one step itself: one task fewer to spawn.
+                    await first.run(values, stack)
             except BaseExceptionGroup as failures:
                 # One failure (the usual case) propagates as itself, so callers
                 # can catch it by its class.
