@@ -57,18 +57,17 @@ def server_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool
 
 
 @pytest.fixture(scope="session")
-def kit_counters_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("counters") / "shared.json"
+def kit_counters_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("counters")
 
 
 @pytest.fixture(params=SERVER_IDS)
 def kit_server(
-    request: pytest.FixtureRequest, server_pool: ServerPool, kit_counters_file: Path
+    request: pytest.FixtureRequest, server_pool: ServerPool, kit_counters_dir: Path
 ) -> ServerProcess:
     """The ws-kit test app, served by each server kind in turn (shared, long-lived)."""
-    return server_pool.get(
-        request.param, KIT_APP, env={"E2E_COUNTERS_FILE": str(kit_counters_file)}
-    )
+    counters = kit_counters_dir / f"{request.param}.json"
+    return server_pool.get(request.param, KIT_APP, env={"E2E_COUNTERS_FILE": str(counters)})
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,3 +74,30 @@ async def handshake_status(url: str, **kwargs: Any) -> int:
             return 101
     except InvalidStatus as exc:
         return exc.response.status_code
+
+
+async def debug_stats(base_url: str) -> dict[str, int]:
+    """The kit app's counters and asyncio task count, from its ``/debug/stats`` route."""
+    async with open_ws(f"{base_url}/debug/stats") as ws:
+        stats = json.loads(await recv(ws))
+        await wait_closed(ws)
+    return stats
+
+
+def balanced(stats: dict[str, int]) -> bool:
+    """Every connection-scoped resource that was set up has been torn down."""
+    return (
+        stats["live"] == 0
+        and stats["setup"] == stats["teardown"]
+        and stats["stream_started"] == stats["stream_closed"]
+    )
+
+
+async def settled_stats(base_url: str, within: float = 15.0) -> dict[str, int]:
+    """Poll ``/debug/stats`` until :func:`balanced` (bounded); return the last figures."""
+    deadline = asyncio.get_running_loop().time() + within
+    stats = await debug_stats(base_url)
+    while not balanced(stats) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+        stats = await debug_stats(base_url)
+    return stats
