@@ -22,6 +22,7 @@ from .errors import (
     decode_error_from,
     encode_error_from,
 )
+from .support import unsupported_class
 from .transfer import compile_dto
 from .types import Decoder, Encoder, Mode, WireProtocol
 
@@ -49,10 +50,17 @@ def _check_transport(mode: object, protocol: object) -> None:
 def _msgspec_decoder(annotation: Any, wire_type: Any, protocol: str) -> Callable[[Any], Any]:
     try:
         if protocol == "json":
-            return msgspec.json.Decoder(wire_type).decode
-        return msgspec.msgpack.Decoder(wire_type).decode
+            decode = msgspec.json.Decoder(wire_type).decode
+        else:
+            decode = msgspec.msgpack.Decoder(wire_type).decode
+        unsupported = unsupported_class(wire_type)
     except (TypeError, ValueError, NameError) as exc:
         raise CodecConfigurationError(f"unsupported annotation {annotation!r}: {exc}") from exc
+    if unsupported is not None:
+        raise CodecConfigurationError(
+            f"unsupported annotation {annotation!r}: msgspec cannot decode {unsupported!r}"
+        )
+    return decode
 
 
 def _cached(cached: Callable[..., _CodecT], build: Callable[..., _CodecT], *key: Any) -> _CodecT:
@@ -288,9 +296,9 @@ def encoder_for(
 
     The result is ``str`` in text mode and ``bytes`` in binary mode. The
     function raises ``EncodeError`` (naming the type) for a value it cannot
-    serialize: an unsupported type, an integer beyond 64 bits, a ``str`` with
-    lone surrogates, non-UTF-8 ``bytes`` in text mode, or, with a DTO, a
-    value that is not the DTO's model.
+    serialize: an unsupported type, an integer beyond 64 bits in MessagePack,
+    a ``str`` with lone surrogates, non-UTF-8 ``bytes`` in text mode, or,
+    with a DTO, a value that is not the DTO's model.
 
     Args:
         annotation: The declared type of the values (a return or yield
