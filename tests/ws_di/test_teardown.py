@@ -455,3 +455,43 @@ async def test_teardown_under_an_already_cancelled_scope_still_runs(flavour: str
             scope.cancel()
 
     assert log == ["enter g", "async teardown complete", "exit g", "closed g"]
+
+
+async def test_cancelled_while_a_sync_generator_sets_up_in_a_thread() -> None:
+    log: list[str] = []
+    in_thread = anyio.Event()
+    release = threading.Event()
+
+    def blocking() -> Iterator[str]:
+        anyio.from_thread.run_sync(in_thread.set)
+        release.wait(5)
+        log.append("set up")
+        try:
+            yield "value"
+        except BaseException as exc:
+            log.append(f"torn down: {type(exc).__name__}")
+            raise
+
+    async def next_level(blocking: str) -> str:
+        await anyio.lowlevel.checkpoint()
+        log.append("next level ran")
+        return blocking
+
+    result = plan(
+        {"handler": lambda next_level: None}, {"blocking": blocking, "next_level": next_level}
+    )
+    stack = AsyncExitStack()
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            group.start_soon(result.resolve, {}, stack)
+            await in_thread.wait()
+            group.cancel_scope.cancel()
+            release.set()
+
+    # The thread finished the set-up; the cancellation then ended the
+    # resolution, which tore the generator down itself.
+    cancelled = anyio.get_cancelled_exc_class().__name__
+    assert log == ["set up", f"torn down: {cancelled}"]
+    await stack.aclose()
+    assert len(log) == 2

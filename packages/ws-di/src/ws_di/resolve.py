@@ -130,6 +130,8 @@ class _SyncGeneratorStep(Step):
 
     async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
         gen: Generator[Any, None, None] = self.dependency(**self.arguments.build(values))
+        # A worker thread is waited for even when cancelled, and its result is
+        # delivered: a finished set-up is always registered for teardown.
         value = await self.set_up(gen, self.label)
         stack.push_async_exit(_SyncGeneratorTeardown(gen, self.label, self.tear_down))
         values[self.key] = value
