@@ -220,7 +220,9 @@ only this introduction is edited by hand.
 - `hatch run bench:inproc` calls each ASGI app directly with pre-built events
   (connect, N frames, disconnect). No network, no server: what remains is the
   framework's own cost per message. The `send` callable counts frames and the
-  last payload is checked, so an app that drops work cannot look fast.
+  last payload is checked, so an app that drops work cannot look fast. Runs
+  are timed in the process's CPU time, so moments when other work on the
+  machine took the core away are not charged to the app.
 - `hatch run bench:e2e` runs each app in its own uvicorn process on a free
   loopback port and drives it with a `websockets` client in separate processes
   (ping-pong JSON, 1 and 50 connections). The steadiest figure is the server's
@@ -231,7 +233,9 @@ Ratios are floor cost / app cost of the same kind (JSON, text, stream or
 connection set-up): 1.00 means as cheap as the floor, 0.50 twice as expensive.
 Each figure is the median of several interleaved repetitions; `±` is half the
 min-max range. The in-process floor includes the driver's own cost per message
-(printed under the table), which is paid by every app alike.
+(printed under the table), which is paid by every app alike. The stream floor
+takes its items from an async generator, as the user's code does in every
+framework; the row "over a list" shows what that generator costs by itself.
 
 Benchmarks never assert timings: they print, and the targets block says whether
 the goals of the performance contract (SPEC §4) were met on that run.
