@@ -1,0 +1,104 @@
+"""The deployment how-to: its commands, run for real (docs/examples/deployment/).
+
+Each server is a subprocess on a free 127.0.0.1 port, started from the command
+line shown on the page (with the port swapped), and stopped by its own PID.
+"""
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOYMENT = ROOT / "docs" / "examples" / "deployment"
+START_TIMEOUT = 40.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def command_from_page(name: str, port: int) -> list[str]:
+    """The command of ``docs/examples/deployment/<name>.sh``, run with this interpreter."""
+    line = (DEPLOYMENT / f"{name}.sh").read_text().strip()
+    assert "\n" not in line
+    words = shlex.split(line.replace("8000", str(port)))
+    assert words[0] == name
+    return [sys.executable, "-m", *words]
+
+
+@contextmanager
+def serving(argv: Sequence[str], port: int, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``argv`` until ``GET /health`` (or ``GET /``) answers; stop it by its PID afterwards."""
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"{argv} exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                httpx.get(f"{base}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{argv} did not start:\n{log.read_text()}")
+                time.sleep(0.1)
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # the group we started it in
+                proc.wait()
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "hypercorn", "granian"])
+def test_the_page_commands_serve_the_app(server: str, tmp_path: Path) -> None:
+    port = free_port()
+    with serving(command_from_page(server, port), port, tmp_path / f"{server}.log") as url:
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+        assert (health.status_code, health.text) == (200, "ok")
+        assert httpx.get(f"http://127.0.0.1:{port}/other", timeout=5).status_code == 404
+
+        with connect(f"{url}/echo", open_timeout=10) as ws:
+            ws.send("hello")
+            assert ws.recv(timeout=10) == "hello"
+            ws.send("again")
+            assert ws.recv(timeout=10) == "again"
+
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"{url}/no-such-route", open_timeout=10)
+        assert refused.value.response.status_code == 404
+
+
+def test_uvicorn_started_from_python(tmp_path: Path) -> None:
+    port = free_port()
+    argv = [sys.executable, str(DEPLOYMENT / "serve.py")]
+    with serving(argv, port, tmp_path / "serve.log", env={"PORT": str(port)}) as url:
+        with connect(f"{url}/echo", open_timeout=10) as ws:
+            ws.send("from python")
+            assert ws.recv(timeout=10) == "from python"

@@ -1,0 +1,59 @@
+"""The guards and origins how-to (docs/examples/guards/)."""
+
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+
+from ws_kit.testing import TestClient, WebSocketRejected
+
+Load = Callable[[str], ModuleType]
+
+
+def test_guards_accumulate_from_the_outside_in(load_example: Load) -> None:
+    example = load_example("guards/guards.py")
+    with TestClient(example.app) as client:
+        refused = {
+            "/notes": (403, None),
+            "/notes?token=wrong": (403, None),
+            "/admin/console": (403, None),  # the app's guard runs first
+            "/admin/console?token=t0k3n": (401, "administrators only"),
+        }
+        for path, (status, detail) in refused.items():
+            with pytest.raises(WebSocketRejected) as rejected:
+                with client.websocket_connect(path):
+                    pass
+            assert rejected.value.status_code == status, path
+            if detail is not None:
+                assert rejected.value.json() == {"detail": detail}
+
+        with client.websocket_connect("/notes?token=t0k3n") as ws:
+            ws.send_text("milk")
+            assert ws.receive_text() == "noted: milk"
+        with client.websocket_connect("/admin/console?token=adm1n") as ws:
+            ws.send_text("uptime")
+            assert ws.receive_text() == "ran: uptime"
+
+
+def test_allowed_origins(load_example: Load) -> None:
+    example = load_example("guards/origins.py")
+    with TestClient(example.app) as client:
+        for origin in ("https://app.example.com", "http://localhost:5173"):
+            with client.websocket_connect("/feed", headers={"origin": origin}) as ws:
+                ws.send_text("ok")
+                assert ws.receive_text() == "ok"
+
+        for origin in (
+            "https://evil.example",
+            "http://app.example.com",  # another scheme
+            "https://app.example.com:8443",  # another port
+            "http://localhost:3000",
+        ):
+            with pytest.raises(WebSocketRejected) as rejected:
+                with client.websocket_connect("/feed", headers={"origin": origin}):
+                    pass
+            assert rejected.value.status_code == 403, origin
+
+        with client.websocket_connect("/feed") as ws:  # no Origin: not a browser
+            ws.send_text("script")
+            assert ws.receive_text() == "script"
