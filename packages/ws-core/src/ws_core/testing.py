@@ -121,7 +121,8 @@ class AsyncWebSocketTestSession:
     async def _app_receive(self) -> Message:
         try:
             return await self._to_app_receive.receive()
-        except anyio.EndOfStream:
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            # The session is over; an application still reading learns the client is gone.
             return {
                 "type": "websocket.disconnect",
                 "code": CloseCode.ABNORMAL_CLOSURE,
@@ -218,13 +219,28 @@ class AsyncWebSocketTestSession:
             raise error
 
     async def _finish(self, failing: bool) -> None:
-        if self._app_phase != "websocket.close" and not self._closed_by_client:
-            await self.close()
         try:
+            if self._app_phase != "websocket.close" and not self._closed_by_client:
+                await self.close()
             await self._wait_for_app()
         except Exception:
             if not failing:
                 raise
+        finally:
+            self._close_streams()
+
+    async def _abandon(self) -> None:
+        """Stop the application after a failed handshake and release the streams."""
+        self._app_scope.cancel()
+        with anyio.CancelScope(shield=True):
+            await self._app_done.wait()
+        self._close_streams()
+
+    def _close_streams(self) -> None:
+        self._to_app_send.close()
+        self._to_app_receive.close()
+        self._from_app_send.close()
+        self._from_app_receive.close()
 
     # -- the client API ------------------------------------------------------
 
@@ -368,6 +384,7 @@ class AsyncTestClient:
             task_group.cancel_scope.cancel()
             await task_group.__aexit__(None, None, None)
             self._task_group = None
+            self._close_lifespan_streams()
             raise
         return self
 
@@ -387,9 +404,15 @@ class AsyncTestClient:
         finally:
             task_group.cancel_scope.cancel()
             suppressed = await task_group.__aexit__(exc_type, exc, traceback)
+            self._close_lifespan_streams()
         if shutdown_error is not None and exc is None:
             raise shutdown_error
         return suppressed
+
+    def _close_lifespan_streams(self) -> None:
+        for stream in (self._lifespan_send, self._lifespan_receive):
+            if stream is not None:
+                stream.close()
 
     async def _start_lifespan(self, task_group: anyio.abc.TaskGroup) -> None:
         to_app: tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]
@@ -412,6 +435,7 @@ class AsyncTestClient:
                 self._lifespan_error = exc
             finally:
                 send_from_app.close()
+                receive_in_app.close()
 
         task_group.start_soon(run)
         await self._lifespan_event({"type": "lifespan.startup"}, "startup")
@@ -421,11 +445,11 @@ class AsyncTestClient:
         assert self._lifespan_receive is not None
         if self._lifespan_unsupported:
             return
-        await self._lifespan_send.send(message)
         try:
+            await self._lifespan_send.send(message)
             with anyio.fail_after(self.timeout):
                 reply = await self._lifespan_receive.receive()
-        except anyio.EndOfStream:
+        except (anyio.EndOfStream, anyio.BrokenResourceError):
             if self._lifespan_error is not None:
                 error, self._lifespan_error = self._lifespan_error, None
                 raise error from None
@@ -495,7 +519,7 @@ class AsyncTestClient:
         try:
             await session._connect(self._task_group)
         except BaseException:
-            session._app_scope.cancel()
+            await session._abandon()
             raise
         failing = True
         try:
