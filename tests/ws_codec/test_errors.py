@@ -139,7 +139,7 @@ class TestEncodeErrors:
         assert isinstance(caught.value, TypeError)
 
     def test_nested_unsupported_value(self):
-        with pytest.raises(EncodeError, match="cannot encode dict as JSON: .*complex"):
+        with pytest.raises(EncodeError, match=r"cannot encode dict as JSON: .*complex"):
             encoder_for(Any)({"a": {1: {3j}}})
 
     def test_user_type_is_named_with_its_module(self):
