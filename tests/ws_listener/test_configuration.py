@@ -52,9 +52,8 @@ def test_msgpack_needs_binary_modes() -> None:
     def mp(data: dict[str, int]) -> dict[str, int]:
         return data
 
-    with pytest.raises(ConfigurationError, match=r"'mp'.*(?i:msgpack|messagepack)") as info:
+    with pytest.raises(ConfigurationError, match=r"mp' at '/mp': MessagePack needs binary"):
         App([mp])
-    assert "text" in str(info.value)
 
 
 def test_hooks_cannot_ask_for_data() -> None:

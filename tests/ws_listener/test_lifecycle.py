@@ -18,8 +18,10 @@ pytestmark = pytest.mark.anyio
 def recorded_dependency(events: list[str]) -> Any:
     def dependency() -> Iterator[str]:
         events.append("dependency setup")
-        yield "dep"
-        events.append("dependency teardown")
+        try:
+            yield "dep"
+        finally:
+            events.append("dependency teardown")
 
     return dependency
 
@@ -135,7 +137,7 @@ async def test_on_disconnect_runs_once_when_on_accept_fails(
         on_accept=on_accept,
         on_disconnect=lambda: events.append("on_disconnect"),
     )
-    async def listener(data: str) -> str:
+    async def listener(data: str, dep: str) -> str:
         events.append("message")
         return data
 
@@ -210,7 +212,7 @@ async def test_accept_handler_sets_headers_and_subprotocol() -> None:
         client.websocket_connect("/proto", subprotocols=["chat.v1", "chat.v2"]) as ws,
     ):
         assert ws.accepted_subprotocol == "chat.v2"
-        assert ws.extra_headers["x-served-by"] == "listener"
+        assert ("x-served-by", "listener") in ws.response_headers
         await ws.send_text("ok")
         assert await ws.receive_text() == "ok"
 
@@ -318,12 +320,12 @@ async def test_lifespan_exit_runs_on_server_shutdown() -> None:
 
     async with AsyncExitStack() as outer:
         client = await outer.enter_async_context(AsyncTestClient(App([listener])))
-        ws = await outer.enter_async_context(client.websocket_connect("/shutdown"))
-        await ws.send_text("hi")
-        assert await ws.receive_text() == "hi"
-        await client.__aexit__(None, None, None)
-        with pytest.raises(WebSocketDisconnect) as info:
-            await ws.receive_text()
+        async with client.websocket_connect("/shutdown") as ws:
+            await ws.send_text("hi")
+            assert await ws.receive_text() == "hi"
+            await outer.aclose()
+            with pytest.raises(WebSocketDisconnect) as info:
+                await ws.receive_text()
     assert info.value.code == 1001
     assert events == ["enter", "exit"]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ws_codec import WireProtocol
-from ws_core import LayerOptions, WebSocket, WebSocketMode
+from ws_codec import DTO, WireProtocol
+from ws_core import ExceptionHandler, Guard, LayerOptions, WebSocket, WebSocketMode
+from ws_di import Provide
 from ws_listener.handler import ListenerRouteHandler
 from ws_listener.options import ListenerOptions
 from ws_listener.paths import normalize_paths
@@ -20,16 +21,16 @@ def websocket_listener(
     receive_mode: WebSocketMode = "text",
     send_mode: WebSocketMode = "text",
     protocol: WireProtocol = "json",
-    dto: type[Any] | None = None,
-    return_dto: type[Any] | None = None,
-    dependencies: Mapping[str, Any] | None = None,
+    dto: type[DTO[Any]] | None = None,
+    return_dto: type[DTO[Any]] | None = None,
+    dependencies: Mapping[str, Provide | Callable[..., Any]] | None = None,
     connection_accept_handler: Callable[..., Any] | None = None,
     connection_lifespan: Callable[..., Any] | None = None,
     on_accept: Callable[..., Any] | None = None,
     on_disconnect: Callable[..., Any] | None = None,
-    guards: Sequence[Callable[[WebSocket], Any]] = (),
+    guards: Sequence[Guard] = (),
     websocket_class: type[WebSocket] | None = None,
-    exception_handlers: Mapping[type[BaseException], Callable[..., Any]] | None = None,
+    exception_handlers: Mapping[type[BaseException], ExceptionHandler] | None = None,
     sync_to_thread: bool = True,
     name: str | None = None,
 ) -> Callable[[Callable[..., Any]], ListenerRouteHandler]:
@@ -79,7 +80,8 @@ def websocket_listener(
             connection open.
         sync_to_thread: Run sync callables in a worker thread (default) or
             inline on the event loop.
-        name: Optional route name.
+        name: The handler's name in messages and logs; the function's
+            qualified name by default.
 
     Returns:
         A decorator returning a :class:`ListenerRouteHandler` (the function is
@@ -89,7 +91,7 @@ def websocket_listener(
     paths = normalize_paths(path)
     layer = LayerOptions(
         dependencies=dependencies,
-        guards=tuple(guards),
+        guards=guards,
         websocket_class=websocket_class,
         exception_handlers=exception_handlers,
     )
@@ -112,7 +114,7 @@ def websocket_listener(
             paths=paths,
             layer=layer,
             options=options,
-            name=name,
+            name=name or getattr(fn, "__qualname__", None) or repr(fn),
             on_accept=on_accept,
             on_disconnect=on_disconnect,
         )

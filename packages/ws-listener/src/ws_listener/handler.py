@@ -14,7 +14,7 @@ import logging
 import typing
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from ws_codec import CodecConfigurationError, decoder_for, encoder_for
 from ws_core import BoundRoute, ConfigurationError, LayerOptions
@@ -39,9 +39,10 @@ class ListenerRouteHandler:
 
     Attributes:
         fn: The callable receiving ``data`` (for the class form, the
-            ``on_receive`` function of the class).
+            ``on_receive`` attribute of the class).
         paths: The paths the handler serves.
-        name: Optional route name.
+        name: The handler's name, used in messages (core names the route
+            ``"ListenerRouteHandler '<name>' at '<path>'"``).
         layer: Handler-level layered options (dependencies, guards, WebSocket
             class, exception handlers).
         options: Transport, codec and set-up options.
@@ -49,7 +50,8 @@ class ListenerRouteHandler:
         on_disconnect: Callable run once the connection is over, or ``None``.
         listener_class: For the class form, the ``WebsocketListener`` subclass
             instantiated for each connection; ``fn``, ``on_accept`` and
-            ``on_disconnect`` are then its attributes.
+            ``on_disconnect`` are then its attributes, and receive the instance
+            unless they are static or class methods.
         logger: The ``"ws_listener"`` logger; core logs unhandled errors there.
     """
 
@@ -76,7 +78,7 @@ class ListenerRouteHandler:
         self.logger = LOGGER
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._kind_and_name()} {list(self.paths)}>"
+        return f"<{type(self).__name__} {self.name!r} at {', '.join(self.paths)}>"
 
     def bind(self, route: BoundRoute) -> ConnectionServer:
         """Validate, build codecs, plan dependencies; return the connection coroutine.
@@ -90,66 +92,33 @@ class ListenerRouteHandler:
             The ``ConnectionHandler`` core awaits for each connection.
 
         Raises:
-            ConfigurationError: Naming the handler: ``connection_lifespan``
-                combined with ``on_accept``/``on_disconnect``/
-                ``connection_accept_handler``; a listener without a ``data``
-                parameter; a hook asking for ``data``; an accept handler
-                without a ``socket`` parameter; a ``connection_lifespan`` that
-                cannot be an async context manager; an annotation or mode the
-                codec rejects (e.g. MessagePack in text mode); a dependency that
-                cannot be planned.
+            ConfigurationError: Naming the handler (``route.owner``):
+                ``connection_lifespan`` combined with ``on_accept``,
+                ``on_disconnect`` or ``connection_accept_handler``; a listener
+                without a ``data`` parameter; a hook asking for ``data``; an
+                accept handler without a ``socket`` parameter; a
+                ``connection_lifespan`` that is not an async generator function
+                nor a context manager factory; an annotation, mode or protocol
+                the codec rejects (e.g. MessagePack in text mode); dependencies
+                that cannot be planned.
         """
-        owner = f"{self._kind_and_name()} at {route.path!r}"
+        owner = route.owner
         options = self.options
         self._check_combination(owner)
         listener = self._prepare(self.fn, "on_receive")
-        data = self._data_parameter(listener, owner)
-        hooks = {
-            "connection_accept_handler": options.connection_accept_handler,
-            "on_accept": self.on_accept,
-            "on_disconnect": self.on_disconnect,
-        }
-        callbacks = {
-            consumer: self._prepare(fn, consumer)
-            for consumer, fn in hooks.items()
-            if fn is not None
-        }
-        for consumer, callback in callbacks.items():
-            names = {parameter.name for parameter in _read_parameters(callback.target, owner)}
-            if "data" in names:
-                raise ConfigurationError(
-                    f"{owner}: only the listener receives 'data', not {consumer}"
-                )
-            if consumer == "connection_accept_handler" and "socket" not in names:
-                raise ConfigurationError(
-                    f"{owner}: connection_accept_handler must take a 'socket' parameter"
-                )
+        data = _data_parameter(listener, owner)
+        hooks = self._prepare_hooks(owner)
         lifespan = _lifespan_factory(options.connection_lifespan, owner)
-
-        try:
-            decode = decoder_for(
-                data.annotation,
-                mode=options.receive_mode,
-                protocol=options.protocol,
-                dto=options.dto,
-            )
-            encode = encoder_for(
-                _return_annotation(self.fn, owner),
-                mode=options.send_mode,
-                protocol=options.protocol,
-                dto=options.return_dto,
-            )
-        except CodecConfigurationError as exc:
-            raise ConfigurationError(f"{owner}: {exc}") from exc
+        decode, encode = self._codecs(data.annotation, owner)
 
         consumers: dict[str, Callable[..., Any]] = {"listener": listener.target}
-        consumers.update((consumer, callback.target) for consumer, callback in callbacks.items())
+        consumers.update((consumer, callback.target) for consumer, callback in hooks.items())
         if options.connection_lifespan is not None:
             consumers["connection_lifespan"] = options.connection_lifespan
         reserved = {"data"}
         reserved.update(
             callback.instance_parameter
-            for callback in (listener, *callbacks.values())
+            for callback in (listener, *hooks.values())
             if callback.instance_parameter is not None
         )
         plan = route.plan(consumers, reserved=reserved)
@@ -157,7 +126,6 @@ class ListenerRouteHandler:
         return ConnectionServer(
             route=route,
             plan=plan,
-            owner=owner,
             logger=self.logger,
             listener_class=self.listener_class,
             listener=listener,
@@ -166,16 +134,11 @@ class ListenerRouteHandler:
             encode=encode,
             receive_mode=options.receive_mode,
             send_mode=options.send_mode,
-            accept_handler=callbacks.get("connection_accept_handler"),
-            on_accept=callbacks.get("on_accept"),
-            on_disconnect=callbacks.get("on_disconnect"),
+            accept_handler=hooks.get("connection_accept_handler"),
+            on_accept=hooks.get("on_accept"),
+            on_disconnect=hooks.get("on_disconnect"),
             lifespan=lifespan,
         )
-
-    def _kind_and_name(self) -> str:
-        if self.listener_class is not None:
-            return f"WebsocketListener {self.name or self.listener_class.__qualname__!r}"
-        return f"websocket_listener {self.name or getattr(self.fn, '__qualname__', self.fn)!r}"
 
     def _check_combination(self, owner: str) -> None:
         if self.options.connection_lifespan is None:
@@ -197,34 +160,79 @@ class ListenerRouteHandler:
     def _prepare(self, fn: Callable[..., Any], attribute: str) -> Callback:
         # Only the listener's own methods receive the instance; the accept
         # handler is a plain callable even when set as a class attribute.
-        owner_class = self.listener_class if attribute != "connection_accept_handler" else None
+        is_method = self.listener_class is not None and attribute != "connection_accept_handler"
         return prepare_callback(
             fn,
             sync_to_thread=self.options.sync_to_thread,
-            owner_class=owner_class,
+            owner_class=self.listener_class if is_method else None,
             attribute=attribute,
         )
 
-    def _data_parameter(self, listener: Callback, owner: str) -> _DataParameter:
-        parameters = [
-            parameter
-            for parameter in inspect.signature(listener.target).parameters.values()
-            if parameter.name != listener.instance_parameter
-        ]
-        infos = _read_parameters(listener.target, owner)
-        data = next((info for info in infos if info.name == "data"), None)
-        if data is None:
-            raise ConfigurationError(f"{owner}: the listener must take a 'data' parameter")
-        # ``data`` goes positionally when it comes first (the common case, one
-        # partial call per message), else by keyword.
-        first = parameters[0]
-        positional = first.name == "data" and first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
-        return _DataParameter(annotation=data.annotation, positional=positional)
+    def _prepare_hooks(self, owner: str) -> dict[str, Callback]:
+        given = {
+            "connection_accept_handler": self.options.connection_accept_handler,
+            "on_accept": self.on_accept,
+            "on_disconnect": self.on_disconnect,
+        }
+        hooks: dict[str, Callback] = {}
+        for consumer, fn in given.items():
+            if fn is None:
+                continue
+            hooks[consumer] = callback = self._prepare(fn, consumer)
+            names = {parameter.name for parameter in _read_parameters(callback.target, owner)}
+            if "data" in names:
+                raise ConfigurationError(
+                    f"{owner}: only the listener receives 'data', not {consumer}"
+                )
+            if consumer == "connection_accept_handler" and "socket" not in names:
+                raise ConfigurationError(
+                    f"{owner}: connection_accept_handler must take a 'socket' parameter"
+                )
+        return hooks
+
+    def _codecs(
+        self, data_annotation: Any, owner: str
+    ) -> tuple[Callable[[str | bytes], Any], Callable[[Any], str | bytes]]:
+        options = self.options
+        try:
+            decode = decoder_for(
+                data_annotation,
+                mode=options.receive_mode,
+                protocol=options.protocol,
+                dto=options.dto,
+            )
+            encode = encoder_for(
+                _return_annotation(self.fn, owner),
+                mode=options.send_mode,
+                protocol=options.protocol,
+                dto=options.return_dto,
+            )
+        except CodecConfigurationError as exc:
+            raise ConfigurationError(f"{owner}: {exc}") from exc
+        return decode, encode
 
 
-class _DataParameter(typing.NamedTuple):
+class _DataParameter(NamedTuple):
     annotation: Any
     positional: bool
+
+
+def _data_parameter(listener: Callback, owner: str) -> _DataParameter:
+    """Find the listener's ``data`` parameter: its annotation and how to pass it."""
+    infos = _read_parameters(listener.target, owner)
+    data = next((info for info in infos if info.name == "data"), None)
+    if data is None:
+        raise ConfigurationError(f"{owner}: the listener must take a 'data' parameter")
+    parameters = [
+        parameter
+        for parameter in inspect.signature(listener.target).parameters.values()
+        if parameter.name != listener.instance_parameter
+    ]
+    # ``data`` goes positionally when it comes first (the common case: one call
+    # of a partial per message), else by keyword.
+    first = parameters[0]
+    positional = first.name == "data" and first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return _DataParameter(annotation=data.annotation, positional=positional)
 
 
 def _read_parameters(fn: Callable[..., Any], owner: str) -> tuple[ParameterInfo, ...]:

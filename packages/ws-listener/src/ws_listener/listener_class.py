@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from ws_codec import WireProtocol
-from ws_core import ConfigurationError, LayerOptions, WebSocket, WebSocketMode
+from ws_codec import DTO, WireProtocol
+from ws_core import (
+    ConfigurationError,
+    ExceptionHandler,
+    Guard,
+    LayerOptions,
+    WebSocket,
+    WebSocketMode,
+)
+from ws_di import Provide
 from ws_listener.handler import ListenerRouteHandler
 from ws_listener.options import ListenerOptions
 from ws_listener.paths import normalize_paths
@@ -52,14 +60,14 @@ class WebsocketListener:
     receive_mode: ClassVar[WebSocketMode] = "text"
     send_mode: ClassVar[WebSocketMode] = "text"
     protocol: ClassVar[WireProtocol] = "json"
-    dto: ClassVar[type[Any] | None] = None
-    return_dto: ClassVar[type[Any] | None] = None
-    dependencies: ClassVar[Mapping[str, Any] | None] = None
+    dto: ClassVar[type[DTO[Any]] | None] = None
+    return_dto: ClassVar[type[DTO[Any]] | None] = None
+    dependencies: ClassVar[Mapping[str, Provide | Callable[..., Any]] | None] = None
     connection_accept_handler: ClassVar[Callable[..., Any] | None] = None
     connection_lifespan: ClassVar[Callable[..., Any] | None] = None
-    guards: ClassVar[Sequence[Callable[[WebSocket], Any]]] = ()
+    guards: ClassVar[Sequence[Guard]] = ()
     websocket_class: ClassVar[type[WebSocket] | None] = None
-    exception_handlers: ClassVar[Mapping[type[BaseException], Callable[..., Any]] | None] = None
+    exception_handlers: ClassVar[Mapping[type[BaseException], ExceptionHandler] | None] = None
     sync_to_thread: ClassVar[bool] = True
 
     def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
@@ -90,7 +98,7 @@ class WebsocketListener:
             paths=normalize_paths(cls.path),
             layer=LayerOptions(
                 dependencies=cls.dependencies,
-                guards=tuple(cls.guards),
+                guards=cls.guards,
                 websocket_class=cls.websocket_class,
                 exception_handlers=cls.exception_handlers,
             ),
@@ -104,7 +112,7 @@ class WebsocketListener:
                 connection_lifespan=cls.connection_lifespan,
                 sync_to_thread=cls.sync_to_thread,
             ),
-            name=cls.name,
+            name=cls.name or cls.__qualname__,
             on_accept=getattr(cls, "on_accept", None),
             on_disconnect=getattr(cls, "on_disconnect", None),
             listener_class=cls,

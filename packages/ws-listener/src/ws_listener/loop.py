@@ -27,6 +27,8 @@ from ws_codec import DecodeError
 from ws_core import (
     BoundRoute,
     CloseCode,
+    ConnectionState,
+    ExceptionHandler,
     WebSocket,
     WebSocketDisconnect,
     WebSocketException,
@@ -49,7 +51,6 @@ class ConnectionServer:
     Attributes:
         route: The bound route (exception handler look-up).
         plan: The dependency plan of every consumer below.
-        owner: Human name of the handler, for log messages.
         logger: Where failures of ``on_disconnect`` and the lifespan's exit are
             logged when another error is already on its way.
         listener_class: Class instantiated for each connection (class form), or
@@ -69,7 +70,6 @@ class ConnectionServer:
 
     route: BoundRoute
     plan: DependencyPlan
-    owner: str
     logger: logging.Logger
     listener_class: type | None
     listener: Callback
@@ -154,7 +154,9 @@ class ConnectionServer:
                 try:
                     await lifespan.__aexit__(None, None, None)
                 except Exception:
-                    self.logger.exception("connection_lifespan of %s failed on exit", self.owner)
+                    self.logger.exception(
+                        "connection_lifespan of %s failed on exit", self.route.owner
+                    )
             raise
         with CancelScope(shield=True):
             await lifespan.__aexit__(None, None, None)
@@ -163,7 +165,7 @@ class ConnectionServer:
         try:
             await on_disconnect()
         except Exception:
-            self.logger.exception("on_disconnect of %s failed", self.owner)
+            self.logger.exception("on_disconnect of %s failed", self.route.owner)
 
     async def _serve_messages(self, socket: WebSocket, listener: AsyncCall) -> None:
         receive = socket.receive_data
@@ -203,9 +205,7 @@ class ConnectionServer:
             return
 
 
-async def _handled_and_open(
-    handler: Callable[[WebSocket, Any], Any], socket: WebSocket, exc: Exception
-) -> bool:
+async def _handled_and_open(handler: ExceptionHandler, socket: WebSocket, exc: Exception) -> bool:
     """Run a layered exception handler; tell whether the connection is still open."""
     outcome = handler(socket, exc)
     if inspect.isawaitable(outcome):
@@ -214,4 +214,4 @@ async def _handled_and_open(
 
 
 def _is_open(socket: WebSocket) -> bool:
-    return socket.connection_state == "connected"
+    return socket.connection_state is ConnectionState.CONNECTED

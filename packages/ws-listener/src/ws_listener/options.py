@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ws_codec import WireProtocol
+from ws_codec import DTO, WireProtocol
 from ws_core import WebSocketMode
 
 __all__ = ["ListenerOptions"]
@@ -49,8 +49,8 @@ class ListenerOptions:
     receive_mode: WebSocketMode = "text"
     send_mode: WebSocketMode = "text"
     protocol: WireProtocol = "json"
-    dto: type[Any] | None = None
-    return_dto: type[Any] | None = None
+    dto: type[DTO[Any]] | None = None
+    return_dto: type[DTO[Any]] | None = None
     connection_accept_handler: Callable[..., Any] | None = None
     connection_lifespan: Callable[..., Any] | None = None
     sync_to_thread: bool = True
