@@ -38,7 +38,8 @@ def load_example(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
-    fast = types.SimpleNamespace(**{name: getattr(asyncio, name) for name in asyncio.__all__})
+    public = (name for name in dir(asyncio) if not name.startswith("_"))
+    fast = types.SimpleNamespace(**{name: getattr(asyncio, name) for name in public})
     fast.created_tasks = []
 
     async def sleep(delay: float) -> None:

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import AsyncGenerator
+from typing import Any
 
 import anyio
 import pytest
@@ -117,7 +118,7 @@ async def test_value_the_encoder_cannot_serialize_closes_1011_and_closes_the_gen
     events: list[str] = []
 
     @websocket_stream("/")
-    async def unserializable() -> AsyncGenerator[object, None]:
+    async def unserializable() -> AsyncGenerator[Any, None]:
         try:
             yield {"fine": True}
             yield object()

@@ -5,7 +5,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, get_args
 
 from ws_codec import DTO, WireProtocol
-from ws_core import ConfigurationError, LayerOptions, WebSocket, WebSocketMode
+from ws_core import (
+    ConfigurationError,
+    ExceptionHandler,
+    Guard,
+    LayerOptions,
+    WebSocket,
+    WebSocketMode,
+)
+from ws_di import Provide
 from ws_stream.handler import StreamFunction, StreamHandler
 
 
@@ -16,10 +24,10 @@ def websocket_stream(
     protocol: WireProtocol = "json",
     return_dto: type[DTO[Any]] | None = None,
     allow_data_discard: bool = False,
-    dependencies: Mapping[str, Any] | None = None,
-    guards: Sequence[Callable[..., Any]] = (),
+    dependencies: Mapping[str, Provide | Callable[..., Any]] | None = None,
+    guards: Sequence[Guard] = (),
     websocket_class: type[WebSocket] | None = None,
-    exception_handlers: Mapping[type[BaseException], Callable[..., Any]] | None = None,
+    exception_handlers: Mapping[type[BaseException], ExceptionHandler] | None = None,
     name: str | None = None,
 ) -> Callable[[StreamFunction], StreamHandler]:
     """Serve ``path`` by streaming what the decorated async generator yields.
@@ -51,7 +59,7 @@ def websocket_stream(
         guards: this layer's guards, run before the handshake is accepted.
         websocket_class: the ``WebSocket`` subclass to use.
         exception_handlers: this layer's exception handlers, by class.
-        name: optional route name.
+        name: a name for messages; defaults to the function's qualified name.
 
     Returns:
         A decorator taking the async generator function and returning a
@@ -71,21 +79,24 @@ def websocket_stream(
         raise ConfigurationError(f"websocket_stream at {paths}: unknown protocol {protocol!r}")
     layer = LayerOptions(
         dependencies=dependencies,
-        guards=tuple(guards),
+        guards=guards,
         websocket_class=websocket_class,
         exception_handlers=exception_handlers,
     )
 
     def decorate(fn: StreamFunction) -> StreamHandler:
+        handler_name = name or str(getattr(fn, "__qualname__", fn))
         if not inspect.isasyncgenfunction(fn):
             raise ConfigurationError(
-                f"websocket_stream at {', '.join(paths)}: {fn!r} is not an async generator "
+                f"websocket_stream {handler_name!r}: the function must be an async generator "
                 "function (an 'async def' that yields)"
             )
+        if not paths:
+            raise ConfigurationError(f"websocket_stream {handler_name!r}: no path given")
         return StreamHandler(
             fn,
             paths=paths,
-            name=name,
+            name=handler_name,
             layer=layer,
             mode=mode,
             protocol=protocol,

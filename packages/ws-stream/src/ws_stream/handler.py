@@ -6,11 +6,20 @@ serves one connection.
 """
 
 import logging
+import types
+import typing
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 from ws_codec import DTO, CodecConfigurationError, WireProtocol, encoder_for
-from ws_core import BoundRoute, ConfigurationError, LayerOptions, WebSocket, WebSocketMode
+from ws_core import (
+    BoundRoute,
+    ConfigurationError,
+    ConnectionHandler,
+    LayerOptions,
+    WebSocket,
+    WebSocketMode,
+)
 from ws_stream.log import logger
 from ws_stream.pump import pump_stream
 from ws_stream.yield_type import yield_type
@@ -37,7 +46,7 @@ class StreamHandler:
     Attributes:
         fn: the decorated async generator function.
         paths: the paths it serves.
-        name: optional route name.
+        name: the route name (the function's qualified name by default).
         layer: its own layer options (dependencies, guards, websocket class,
             exception handlers).
         mode: transport channel of the frames it sends.
@@ -54,7 +63,7 @@ class StreamHandler:
         fn: StreamFunction,
         *,
         paths: tuple[str, ...],
-        name: str | None,
+        name: str,
         layer: LayerOptions,
         mode: WebSocketMode,
         protocol: WireProtocol,
@@ -63,7 +72,7 @@ class StreamHandler:
     ) -> None:
         self.fn = fn
         self.paths = paths
-        self.name = name
+        self.name: str | None = name
         self.layer = layer
         self.mode: WebSocketMode = mode
         self.protocol: WireProtocol = protocol
@@ -71,9 +80,9 @@ class StreamHandler:
         self.allow_data_discard = allow_data_discard
 
     def __repr__(self) -> str:
-        return f"<websocket_stream {self.fn.__qualname__!r} at {', '.join(self.paths)}>"
+        return f"<websocket_stream {self.name!r} at {', '.join(self.paths)}>"
 
-    def bind(self, route: BoundRoute) -> Callable[[WebSocket, Mapping[str, Any]], Any]:
+    def bind(self, route: BoundRoute) -> ConnectionHandler:
         """Prepare to serve ``route``: build the encoder and plan the dependencies.
 
         Called once per path while the ``App`` is built, never per connection.
@@ -89,13 +98,17 @@ class StreamHandler:
             ConfigurationError: the yield annotation cannot be read or encoded
                 with this mode, protocol and DTO.
         """
-        owner = f"websocket_stream {self.fn.__qualname__!r} at {route.path}"
         try:
+            item_type = yield_type(self.fn)
+            if _is_raw_payload_union(item_type):
+                # str and bytes pass through whatever the annotation; ws_codec
+                # refuses a `str | bytes` union, which it could not decode.
+                item_type = Any
             encode = encoder_for(
-                yield_type(self.fn), mode=self.mode, protocol=self.protocol, dto=self.return_dto
+                item_type, mode=self.mode, protocol=self.protocol, dto=self.return_dto
             )
         except (TypeError, CodecConfigurationError) as exc:
-            raise ConfigurationError(f"{owner}: {exc}") from exc
+            raise ConfigurationError(f"{route.owner}: {exc}") from exc
         plan = route.plan({"stream": self.fn})
         fn, mode, allow_data_discard = self.fn, self.mode, self.allow_data_discard
 
@@ -113,3 +126,9 @@ class StreamHandler:
             )
 
         return serve
+
+
+def _is_raw_payload_union(annotation: Any) -> bool:
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return False
+    return all(member in (str, bytes) for member in typing.get_args(annotation))
