@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
@@ -147,7 +148,7 @@ class TestShaping:
         user = sample(family)
         wire = encode(family.User, shaped, user)
         assert list(wire) == keys[:5]
-        assert list(wire[keys[3]])[0] == keys[5]
+        assert next(iter(wire[keys[3]])) == keys[5]
         back = decode(family.User, shaped, wire)
         assert back.full_name == user.full_name
         assert back.address.street_name == "Main St"
@@ -267,7 +268,7 @@ class TestNesting:
     def test_paths_beyond_the_depth_are_refused(self, family: SimpleNamespace):
         shaped = make_dto(family.User, exclude={"address.geo.lat"})
         with pytest.raises(
-            CodecConfigurationError, match="'address.geo.lat' does not name a field"
+            CodecConfigurationError, match=re.escape("'address.geo.lat' does not name a field")
         ):
             encoder_for(family.User, dto=shaped)
 
@@ -400,13 +401,13 @@ class TestBuildErrors:
 
     def test_excluding_a_required_nested_field(self, family: SimpleNamespace):
         shaped = make_dto(family.User, exclude={"address.street_name"})
-        with pytest.raises(CodecConfigurationError, match="'address.street_name'"):
+        with pytest.raises(CodecConfigurationError, match=re.escape("'address.street_name'")):
             decoder_for(family.User, dto=shaped)
 
     def test_unknown_paths(self, family: SimpleNamespace):
         shaped = make_dto(family.User, rename_fields={"adress.city": "town", "nope": "x"})
         with pytest.raises(
-            CodecConfigurationError, match="'adress.city', 'nope' do not name a field"
+            CodecConfigurationError, match=re.escape("'adress.city', 'nope' do not name a field")
         ):
             decoder_for(family.User, dto=shaped)
 
@@ -442,7 +443,8 @@ class TestBuildErrors:
 
     def test_model_must_be_supported(self):
         with pytest.raises(
-            CodecConfigurationError, match="needs a dataclass, an attrs class or a msgspec.Struct"
+            CodecConfigurationError,
+            match=re.escape("needs a dataclass, an attrs class or a msgspec.Struct"),
         ):
 
             class Bad(DTO[dict]):  # type: ignore[type-arg]
@@ -452,7 +454,7 @@ class TestBuildErrors:
         with pytest.raises(CodecConfigurationError, match="config must be a DTOConfig"):
 
             class Bad(DTO[family.User]):  # type: ignore[name-defined]
-                config = {"exclude": {"password"}}  # type: ignore[assignment]
+                config = ("exclude", "password")  # type: ignore[assignment]
 
 
 class TestDTOClass:
