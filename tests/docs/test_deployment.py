@@ -21,7 +21,9 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parents[2]
-DEPLOYMENT = ROOT / "docs" / "examples" / "deployment"
+EXAMPLES = ROOT / "docs" / "examples"
+DEPLOYMENT = EXAMPLES / "deployment"
+SERVED_APP = "deployment/app.py"  # what every command on the page serves
 START_TIMEOUT = 40.0
 
 
@@ -31,12 +33,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def command_from_page(name: str, port: int) -> list[str]:
-    """The command of ``docs/examples/deployment/<name>.sh``, run with this interpreter."""
+def command_from_page(name: str, port: int, app: str) -> list[str]:
+    """The command of ``docs/examples/deployment/<name>.sh``, run with this interpreter.
+
+    ``app`` is the example file the command must serve.
+    """
     line = (DEPLOYMENT / f"{name}.sh").read_text().strip()
     assert "\n" not in line
     words = shlex.split(line.replace("8000", str(port)))
     assert words[0] == name
+    target = app.removesuffix(".py").replace("/", ".")
+    assert f"docs.examples.{target}:app" in words
     return [sys.executable, "-m", *words]
 
 
@@ -79,7 +86,8 @@ def serving(argv: Sequence[str], port: int, log: Path, env: dict[str, str] | Non
 @pytest.mark.parametrize("server", ["uvicorn", "hypercorn", "granian"])
 def test_the_page_commands_serve_the_app(server: str, tmp_path: Path) -> None:
     port = free_port()
-    with serving(command_from_page(server, port), port, tmp_path / f"{server}.log") as url:
+    argv = command_from_page(server, port, SERVED_APP)
+    with serving(argv, port, tmp_path / f"{server}.log") as url:
         health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
         assert (health.status_code, health.text) == (200, "ok")
         assert httpx.get(f"http://127.0.0.1:{port}/other", timeout=5).status_code == 404
@@ -97,7 +105,7 @@ def test_the_page_commands_serve_the_app(server: str, tmp_path: Path) -> None:
 
 def test_uvicorn_started_from_python(tmp_path: Path) -> None:
     port = free_port()
-    argv = [sys.executable, str(DEPLOYMENT / "serve.py")]
+    argv = [sys.executable, str(EXAMPLES / "deployment/serve.py")]
     with serving(argv, port, tmp_path / "serve.log", env={"PORT": str(port)}) as url:
         with connect(f"{url}/echo", open_timeout=10) as ws:
             ws.send("from python")

@@ -1,0 +1,176 @@
+"""The chat demo in-process, through ws_kit.testing: rooms, presence, error replies, origins."""
+
+import importlib.util
+import itertools
+import sys
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+from ws_kit.testing import TestClient, WebSocketRejected
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+CHAT_APP = "chat/app.py"
+ORIGIN = {"origin": "http://127.0.0.1:8000"}  # the demo's own page, on the default port
+_fresh = itertools.count()
+
+
+@pytest.fixture
+def chat() -> ModuleType:
+    """docs/examples/chat/app.py, imported afresh by its path."""
+    name = f"chat_demo_app_{next(_fresh)}"
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / CHAT_APP)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def said(ws: Any) -> tuple[str, str, str]:
+    message = ws.receive_json()
+    assert message["type"] == "message"
+    return message["room"], message["user"], message["text"]
+
+
+def test_two_members_see_each_others_messages(chat: ModuleType, backend: str) -> None:
+    with TestClient(chat.create_app(), backend=backend) as client:
+        with (
+            client.websocket_connect("/rooms/lobby?user=alice", headers=ORIGIN) as alice,
+            client.websocket_connect("/rooms/attic?user=carol", headers=ORIGIN) as carol,
+        ):
+            alice.send_json({"text": "hello?"})
+            own = alice.receive_json()
+            # the DTO: no sender address, camelCase names
+            assert set(own) == {"type", "room", "user", "text", "sentAt"}
+            assert (own["room"], own["user"], own["text"]) == ("lobby", "alice", "hello?")
+            assert datetime.fromisoformat(own["sentAt"]).tzinfo is not None
+
+            with client.websocket_connect("/rooms/lobby?user=bob", headers=ORIGIN) as bob:
+                bob.send_json({"text": "hi alice"})
+                assert said(bob) == ("lobby", "bob", "hi alice")
+                assert said(alice) == ("lobby", "bob", "hi alice")
+
+                alice.send_json({"text": "hi bob"})
+                assert said(alice) == ("lobby", "alice", "hi bob")
+                copy = bob.receive_json()
+                assert set(copy) == {"type", "room", "user", "text", "sentAt"}
+                assert (copy["user"], copy["text"]) == ("alice", "hi bob")
+
+            # carol, in another room, saw none of it: her first message is her own
+            carol.send_json({"text": "anyone?"})
+            assert said(carol) == ("attic", "carol", "anyone?")
+
+
+def presence(ws: Any) -> list[str]:
+    update = ws.receive_json()
+    assert update["type"] == "presence"
+    assert update["room"] == "lobby"
+    members: list[str] = update["members"]
+    return members
+
+
+def test_presence_stream_follows_joins_and_leaves(chat: ModuleType, backend: str) -> None:
+    with (
+        TestClient(chat.create_app(), backend=backend) as client,
+        client.websocket_connect("/rooms/lobby/presence", headers=ORIGIN) as seen,
+    ):
+        assert presence(seen) == []
+        with client.websocket_connect("/rooms/lobby?user=bob", headers=ORIGIN):
+            assert presence(seen) == ["bob"]
+            with client.websocket_connect("/rooms/lobby?user=Alice", headers=ORIGIN):
+                assert presence(seen) == ["Alice", "bob"]  # sorted, ignoring case
+                with client.websocket_connect("/rooms/attic?user=carol", headers=ORIGIN):
+                    pass  # another room: no update for the lobby
+            assert presence(seen) == ["bob"]
+        assert presence(seen) == []
+
+
+def test_malformed_messages_get_error_replies_and_the_connection_stays_open(
+    chat: ModuleType, backend: str
+) -> None:
+    with (
+        TestClient(chat.create_app(), backend=backend) as client,
+        client.websocket_connect("/rooms/lobby?user=ada", headers=ORIGIN) as ada,
+    ):
+        bad_frames = {
+            "not json": "$: malformed JSON",
+            '{"text": 42}': "$.text: expected str, got int",
+            '{"text": ""}': "$.text: expected str of length >= 1",
+            '{"text": "hi", "admin": true}': "$: unknown field 'admin'",
+            "{}": "$.text: required field is missing",
+        }
+        for frame, detail in bad_frames.items():
+            ada.send_text(frame)
+            reply = ada.receive_json()
+            assert reply["type"] == "error", frame
+            assert reply["detail"].startswith(detail), (frame, reply)
+        ada.send_json({"text": "still here"})
+        assert said(ada) == ("lobby", "ada", "still here")
+
+
+def test_a_foreign_origin_is_rejected(chat: ModuleType) -> None:
+    with TestClient(chat.create_app()) as client:
+        for origin in ("https://evil.example", "http://127.0.0.1:9999", "http://localhost:80"):
+            with pytest.raises(WebSocketRejected) as rejected:
+                with client.websocket_connect("/rooms/lobby?user=eve", headers={"origin": origin}):
+                    pass
+            assert rejected.value.status_code == 403, origin
+            with pytest.raises(WebSocketRejected) as rejected:
+                with client.websocket_connect("/rooms/lobby/presence", headers={"origin": origin}):
+                    pass
+            assert rejected.value.status_code == 403, origin
+
+        for origin in ("http://127.0.0.1:8000", "http://localhost:8000"):
+            with client.websocket_connect("/rooms/lobby?user=ada", headers={"origin": origin}) as ws:
+                ws.send_json({"text": "hi"})
+                assert said(ws) == ("lobby", "ada", "hi")
+
+
+def test_allowed_origins_follow_the_port_or_the_setting(chat: ModuleType) -> None:
+    with TestClient(chat.create_app(port=5555)) as client:
+        with client.websocket_connect("/rooms/x?user=a", headers={"origin": "http://localhost:5555"}):
+            pass
+        with pytest.raises(WebSocketRejected) as rejected:
+            with client.websocket_connect("/rooms/x?user=a", headers=ORIGIN):
+                pass
+        assert rejected.value.status_code == 403
+
+    app = chat.create_app(allowed_origins=["https://chat.example.com"])
+    with TestClient(app) as client:
+        with client.websocket_connect(
+            "/rooms/x?user=a", headers={"origin": "https://chat.example.com"}
+        ):
+            pass
+        with pytest.raises(WebSocketRejected) as rejected:
+            with client.websocket_connect("/rooms/x?user=a", headers=ORIGIN):
+                pass
+        assert rejected.value.status_code == 403
+
+
+def test_a_name_is_required(chat: ModuleType) -> None:
+    with TestClient(chat.create_app()) as client:
+        for query in ("", "?user=", "?user=%20%20", "?user=" + "x" * 33):
+            with pytest.raises(WebSocketRejected) as rejected:
+                with client.websocket_connect(f"/rooms/lobby{query}", headers=ORIGIN):
+                    pass
+            assert rejected.value.status_code == 400, query
+            assert "user" in rejected.value.json()["detail"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_page_is_served_over_http(chat: ModuleType, anyio_backend: str) -> None:
+    transport = httpx.ASGITransport(app=chat.create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
+        page = await http.get("/")
+        assert page.status_code == 200
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert "new WebSocket(" in page.text
+        assert (await http.get("/favicon.ico")).status_code == 404
+        assert (await http.post("/")).status_code == 405
