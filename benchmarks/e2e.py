@@ -8,6 +8,7 @@ survives a busy machine best. See docs/benchmarks.md.
 """
 
 import argparse
+import os
 import select
 import subprocess
 import sys
@@ -207,13 +208,22 @@ def bottleneck_lines(results: dict[tuple[str, int], Series], levels: list[int]) 
     one, two = results.get(("raw", 50)), results.get(("raw-2clients", 50))
     if one and two and one.samples and two.samples:
         gain = two.med("rate") / one.med("rate")
-        verdict = (
-            "a second client process does not raise the rate, so one client process was enough"
-            if gain < 1.10
-            else "a second client process raises the rate: at C=50 the fastest apps are "
-            "partly client-bound, so compare their rates with care; CPU per round trip "
-            "(server-side) is unaffected"
-        )
+        busy = one.med("client_load")
+        if gain < 1.10:
+            verdict = "a second client process does not raise the rate: one was enough"
+        elif busy >= 0.85:
+            verdict = (
+                f"a second client process raises the rate and one was {busy:.0%} busy: "
+                "the fastest apps' rates are client-bound, compare them with care"
+            )
+        else:
+            load = os.getloadavg()[0]
+            verdict = (
+                f"the rate rises with a second process although one client process was only "
+                f"{busy:.0%} busy, so it was not CPU-bound; the machine was shared (load "
+                f"average {load:.1f} on {harness.usable_cores()} cores) and two processes got "
+                "a bigger share of it; rates here are scheduler-bound"
+            )
         lines.append(
             f"C=50, raw app: {harness.fmt_rate(one.med('rate'))} rt/s with one client process, "
             f"{harness.fmt_rate(two.med('rate'))} rt/s with two (x{gain:.2f}): {verdict}."
@@ -320,7 +330,8 @@ def main(argv: list[str]) -> int:
     print()
     print(block.text())
     elapsed = time.perf_counter() - started
-    print(f"\n{elapsed:.0f} s in all")
+    load = os.getloadavg()
+    print(f"\n{elapsed:.0f} s in all; load average at the end {load[0]:.2f} {load[1]:.2f}")
 
     if not args.no_docs:
         body = [
@@ -329,7 +340,7 @@ def main(argv: list[str]) -> int:
             f"Produced by `{harness.command_line()}`.",
             "",
             *(f"- {line}" for line in env),
-            f"- {setting}; run time {elapsed:.0f} s",
+            f"- {setting}; run time {elapsed:.0f} s, load average at the end {load[0]:.2f}",
             "",
             table.markdown(),
             "",
