@@ -1,0 +1,167 @@
+"""The chat demo in a real browser: headless Chromium (Playwright) against uvicorn.
+
+The demo is started the way a user starts it, ``python -m docs.examples.chat --port N``,
+on a free 127.0.0.1 port, and stopped by its own PID. Two pages join the same room;
+one sends a message and the other shows it; one sends a malformed raw frame and shows
+the error reply while staying connected. On failure, screenshots of both pages are
+written to a temporary directory whose path is printed.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT = 40.0
+UI_TIMEOUT = 15_000  # ms, for each expectation on the page
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> Iterator[str]:
+    """Run ``python -m docs.examples.chat`` and yield the URL it prints."""
+    port = free_port()
+    log = tmp_path / "demo.log"
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "docs.examples.chat", "--port", str(port)],
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        url = None
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the demo exited with {proc.returncode}:\n{log.read_text()}")
+            if url is None:
+                printed = re.search(r"open (http://127\.0\.0\.1:\d+/)", log.read_text())
+                url = printed and printed.group(1)
+            if url is not None:
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the demo did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        assert url == f"http://127.0.0.1:{port}/"
+        yield url
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # the session we started it in
+                proc.wait()
+
+
+def join(page: Page, url: str, user: str, room: str) -> None:
+    page.goto(url)
+    page.fill("#join-form input[name=user]", user)
+    page.fill("#join-form input[name=room]", room)
+    page.click("#join")
+    expect(page.locator("#status")).to_have_attribute("data-state", "connected", timeout=UI_TIMEOUT)
+
+
+def say(page: Page, text: str) -> None:
+    page.fill("#send-form input[name=text]", text)
+    page.click("#send")
+
+
+def last_message(page: Page) -> tuple[str, str]:
+    item = page.locator("#messages li").last
+    return item.locator(".user").inner_text(), item.locator(".text").inner_text()
+
+
+def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
+    with (
+        tempfile.TemporaryDirectory(prefix="ws-kit-chromium-") as profile,
+        sync_playwright() as playwright,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        alice, bob = context.new_page(), context.new_page()
+        try:
+            join(alice, demo_url, "alice", "lobby")
+            join(bob, demo_url, "bob", "lobby")
+            for page in (alice, bob):  # the presence stream shows both members
+                expect(page.locator("#members li")).to_have_text(
+                    ["alice", "bob"], timeout=UI_TIMEOUT
+                )
+
+            say(alice, "hello bob")
+            expect(bob.locator("#messages li .text")).to_have_text(["hello bob"], timeout=UI_TIMEOUT)
+            assert last_message(bob) == ("alice", "hello bob")
+            expect(alice.locator("#messages li .text")).to_have_text(
+                ["hello bob"], timeout=UI_TIMEOUT
+            )
+
+            # bob sends a malformed raw frame through the page's debug form
+            bob.click("details summary")
+            bob.fill("#raw-form input[name=raw]", "this is not json")
+            bob.click("#send-raw")
+            expect(bob.locator("#errors li")).to_have_count(1, timeout=UI_TIMEOUT)
+            assert "malformed JSON" in bob.locator("#errors li").first.inner_text()
+            # ...and one that is JSON but not a valid message, straight over the page's socket
+            bob.evaluate("""() => window.demo.chat.send('{"text": 42}')""")
+            expect(bob.locator("#errors li").last).to_contain_text(
+                "$.text: expected str, got int", timeout=UI_TIMEOUT
+            )
+            assert bob.evaluate("() => window.demo.chat.readyState") == 1  # still OPEN
+            expect(bob.locator("#status")).to_have_attribute("data-state", "connected")
+            expect(alice.locator("#errors li")).to_have_count(0)
+
+            say(bob, "sorry about that")
+            expect(alice.locator("#messages li .text")).to_have_text(
+                ["hello bob", "sorry about that"], timeout=UI_TIMEOUT
+            )
+            assert last_message(alice) == ("bob", "sorry about that")
+
+            bob.click("#leave")
+            expect(bob.locator("#status")).to_have_attribute("data-state", "closed", timeout=UI_TIMEOUT)
+            expect(alice.locator("#members li")).to_have_text(["alice"], timeout=UI_TIMEOUT)
+        except BaseException:
+            shots = Path(tempfile.mkdtemp(prefix="ws-kit-demo-failure-"))
+            for name, page in (("alice", alice), ("bob", bob)):
+                page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+            print(f"\nbrowser test failed: screenshots in {shots}", file=sys.stderr)
+            raise
+        finally:
+            context.close()
