@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import anyio.lowlevel
 import pytest
 
 from ws_core import App, WebSocket, WebSocketDisconnect
@@ -275,11 +276,11 @@ async def test_dependency_teardown_runs_however_the_connection_ends(ending: str)
         finally:
             events.append("teardown")
 
-    @websocket_listener(
-        "/teardown",
-        dependencies={"session": session},
-        on_disconnect=lambda: events.append("on_disconnect"),
-    )
+    async def on_disconnect() -> None:
+        await anyio.lowlevel.checkpoint()  # fails here if cleanup is not shielded
+        events.append("on_disconnect")
+
+    @websocket_listener("/teardown", dependencies={"session": session}, on_disconnect=on_disconnect)
     async def listener(data: str, session: str) -> str:
         if data == "fail":
             raise RuntimeError("handler error")
@@ -312,6 +313,7 @@ async def test_lifespan_exit_runs_on_server_shutdown() -> None:
     async def lifespan() -> AsyncIterator[None]:
         events.append("enter")
         yield
+        await anyio.lowlevel.checkpoint()  # fails here if the exit is not shielded
         events.append("exit")
 
     @websocket_listener("/shutdown", connection_lifespan=lifespan)
@@ -368,3 +370,33 @@ async def test_sync_to_thread_decides_where_sync_callables_run(sync_to_thread: b
         assert all(ident != loop_ident for ident in threads.values())
     else:
         assert all(ident == loop_ident for ident in threads.values())
+
+
+@pytest.mark.parametrize("ending", ["client closes", "listener fails"])
+async def test_failing_lifespan_exit_is_logged_once_and_keeps_the_original_error(
+    ending: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def lifespan() -> AsyncIterator[None]:
+        yield
+        raise KeyError("lifespan exit failed")
+
+    @websocket_listener("/exit-fails", connection_lifespan=lifespan)
+    async def listener(data: str) -> str:
+        if data == "fail":
+            raise ValueError("listener failed")
+        return data
+
+    async with (
+        AsyncTestClient(App([listener])) as client,
+        client.websocket_connect("/exit-fails") as ws,
+    ):
+        await ws.send_text("ok")
+        assert await ws.receive_text() == "ok"
+        if ending == "listener fails":
+            await ws.send_text("fail")
+            with pytest.raises(WebSocketDisconnect) as info:
+                await ws.receive_text()
+            assert info.value.code == 1011
+    errors = [r for r in caplog.records if r.name == "ws_listener" and r.levelno >= logging.ERROR]
+    logged = sorted(type(r.exc_info[1]).__name__ for r in errors if r.exc_info)
+    assert logged == (["KeyError"] if ending == "client closes" else ["KeyError", "ValueError"])

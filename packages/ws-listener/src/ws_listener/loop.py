@@ -107,8 +107,8 @@ class ConnectionServer:
                 instance, plan.kwargs_for("connection_accept_handler", values)
             )
             await accept()
-            if not _is_open(socket):
-                return
+            if socket.connection_state is not ConnectionState.CONNECTED:
+                return  # it closed or rejected: nothing further runs
         on_disconnect = (
             None
             if self.on_disconnect is None
@@ -185,9 +185,8 @@ class ConnectionServer:
                         raise WebSocketException(
                             CloseCode.INVALID_FRAME_PAYLOAD_DATA, exc.short()
                         ) from exc
-                    if await _handled_and_open(handler, socket, exc):
-                        continue
-                    return
+                    await _run_exception_handler(handler, socket, exc)
+                    continue
                 try:
                     result = await listener(data)
                 except (WebSocketDisconnect, WebSocketException):
@@ -196,22 +195,22 @@ class ConnectionServer:
                     handler = self.route.find_exception_handler(exc)
                     if handler is None:
                         raise
-                    if await _handled_and_open(handler, socket, exc):
-                        continue
-                    return
+                    await _run_exception_handler(handler, socket, exc)
+                    continue
                 if result is not None:
                     await send(encode(result), send_mode)
         except WebSocketDisconnect:
             return
 
 
-async def _handled_and_open(handler: ExceptionHandler, socket: WebSocket, exc: Exception) -> bool:
-    """Run a layered exception handler; tell whether the connection is still open."""
+async def _run_exception_handler(
+    handler: ExceptionHandler, socket: WebSocket, exc: Exception
+) -> None:
+    """Run a layered exception handler (sync or async) for one failed message.
+
+    The loop then goes on: if the handler closed the socket, the next receive
+    raises ``WebSocketDisconnect`` (ws_core's contract) and the loop ends quietly.
+    """
     outcome = handler(socket, exc)
     if inspect.isawaitable(outcome):
         await outcome
-    return _is_open(socket)
-
-
-def _is_open(socket: WebSocket) -> bool:
-    return socket.connection_state is ConnectionState.CONNECTED
