@@ -190,26 +190,48 @@ async def test_independent_async_providers_run_concurrently() -> None:
     assert (values["a"], values["b"]) == ("a", "b")
 
 
-async def test_independent_generator_providers_set_up_concurrently() -> None:
-    a_ready = anyio.Event()
-    b_ready = anyio.Event()
+async def test_sync_generators_in_worker_threads_set_up_concurrently() -> None:
+    both_setting_up = threading.Barrier(2, timeout=5)
+    log: list[str] = []
 
-    async def a() -> AsyncIterator[str]:
-        a_ready.set()
-        await b_ready.wait()
+    def a() -> Iterator[str]:
+        both_setting_up.wait()  # raises BrokenBarrierError unless `b` runs meanwhile
         yield "a"
+        log.append("exit a")
 
-    def b() -> Iterator[str]:  # runs in a worker thread
-        anyio.from_thread.run_sync(b_ready.set)
-        anyio.from_thread.run(a_ready.wait)
+    def b() -> Iterator[str]:
+        both_setting_up.wait()
         yield "b"
+        log.append("exit b")
 
     result = plan({"handler": lambda a, b: None}, {"a": a, "b": b})
+    async with AsyncExitStack() as stack:
+        values = await result.resolve({}, stack)
+
+    assert (values["a"], values["b"]) == ("a", "b")
+    assert sorted(log) == ["exit a", "exit b"]
+
+
+async def test_async_generator_set_up_overlaps_the_rest_of_its_level() -> None:
+    function_started = anyio.Event()
+    gen_started = anyio.Event()
+
+    async def function() -> str:
+        function_started.set()
+        await gen_started.wait()
+        return "function"
+
+    async def gen() -> AsyncIterator[str]:
+        gen_started.set()
+        await function_started.wait()
+        yield "gen"
+
+    result = plan({"handler": lambda function, gen: None}, {"function": function, "gen": gen})
     with anyio.fail_after(5):
         async with AsyncExitStack() as stack:
             values = await result.resolve({}, stack)
 
-    assert (values["a"], values["b"]) == ("a", "b")
+    assert (values["function"], values["gen"]) == ("function", "gen")
 
 
 def current_thread() -> int:

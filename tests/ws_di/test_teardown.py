@@ -133,26 +133,57 @@ async def test_teardown_runs_in_reverse_order_of_set_up_for_every_flavour() -> N
 
 async def test_reverse_order_follows_set_up_completion_not_declaration() -> None:
     log: list[str] = []
-    late_ready = anyio.Event()
 
-    async def early() -> AsyncIterator[None]:
-        await late_ready.wait()
-        log.append("enter early")
+    def declared_first() -> Iterator[None]:
+        log.append("enter declared_first")
         yield
-        log.append("exit early")
+        log.append("exit declared_first")
 
-    async def late() -> AsyncIterator[None]:
-        log.append("enter late")
-        late_ready.set()
+    async def declared_second() -> AsyncIterator[None]:
+        log.append("enter declared_second")
         yield
-        log.append("exit late")
+        log.append("exit declared_second")
 
-    result = plan({"handler": lambda early, late: None}, {"early": early, "late": late})
-    with anyio.fail_after(5):
-        async with AsyncExitStack() as stack:
-            await result.resolve({}, stack)
+    # One level: async generators are set up before the level's other providers.
+    result = plan(
+        {"handler": lambda declared_first, declared_second: None},
+        {"declared_first": declared_first, "declared_second": declared_second},
+    )
+    async with AsyncExitStack() as stack:
+        await result.resolve({}, stack)
 
-    assert log == ["enter late", "enter early", "exit early", "exit late"]
+    assert log == [
+        "enter declared_second",
+        "enter declared_first",
+        "exit declared_first",
+        "exit declared_second",
+    ]
+
+
+async def test_async_generators_may_hold_a_task_owned_lock_across_yield() -> None:
+    lock = anyio.Lock()  # released only by the task that acquired it
+
+    async def other() -> None:
+        await anyio.lowlevel.checkpoint()
+
+    async def first() -> AsyncIterator[None]:
+        async with lock:
+            yield
+
+    async def second() -> AsyncIterator[None]:
+        await anyio.lowlevel.checkpoint()
+        yield
+
+    # Declared after `other`, with which they share a level.
+    result = plan(
+        {"handler": lambda other, first, second: None},
+        {"other": other, "first": first, "second": second},
+    )
+    async with AsyncExitStack() as stack:
+        await result.resolve({}, stack)
+        assert lock.locked()
+
+    assert not lock.locked()
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

@@ -51,15 +51,21 @@ class DependencyPlan:
         self.unresolved = unresolved
 
     def __repr__(self) -> str:
-        keys = [step.key for level in self._levels for step in level.direct + level.concurrent]
+        keys = [step.key for level in self._levels for step in level.host + level.spawned]
         return f"<DependencyPlan for {self._owner}: providers {keys}>"
 
     async def resolve(self, supplied: Mapping[str, Any], stack: AsyncExitStack) -> dict[str, Any]:
         """Produce every injected value for one connection.
 
-        Each provider runs at most once; the providers of one dependency level
-        that may suspend run concurrently. Generator providers are set up now
-        and their teardown is registered on `stack`: when the stack exits they
+        Each provider runs at most once, after the providers it depends on;
+        the providers of one dependency level run concurrently, except that
+        async generators are set up one after another in the calling task, so
+        that a lock they hold across `yield` is released by the task that
+        acquired it. An async generator must not keep a cancel scope or task
+        group open across its `yield`: its teardown runs inside a shielding
+        cancel scope, which would break their nesting.
+        Generator providers are set up now and their teardown is registered on
+        `stack`: when the stack exits they
         finish in reverse order of set-up completion, exactly once, shielded
         from cancellation, with the exception that ended the scope thrown into
         them. A generator may swallow that exception, as with
@@ -72,7 +78,7 @@ class DependencyPlan:
                 every required unresolved parameter; optional unresolved ones
                 may be left out.
             stack: The connection's exit stack; exit it when the connection's
-                scope ends.
+                scope ends, in the task that called `resolve`.
 
         Returns:
             A new dict holding the supplied values and every provided value.
@@ -300,13 +306,7 @@ class _Planner:
         by_level: dict[int, list[Step]] = {}
         for level, step in self.steps:
             by_level.setdefault(level, []).append(step)
-        levels = tuple(
-            Level(
-                direct=tuple(step for step in steps if step.inline),
-                concurrent=tuple(step for step in steps if not step.inline),
-            )
-            for _, steps in sorted(by_level.items())
-        )
+        levels = tuple(Level.of(steps) for _, steps in sorted(by_level.items()))
         unresolved = tuple(parameter for parameter, _ in self.unresolved.values())
         required = self.required | {p.name for p in unresolved if not p.has_default}
         return DependencyPlan(

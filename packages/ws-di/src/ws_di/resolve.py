@@ -54,17 +54,23 @@ class Step(abc.ABC):
         key: The name the produced value is stored under.
         label: The key and the callable's name, for messages.
         arguments: What the provider is called with.
-        inline: Whether `run` completes without ever suspending, so it can be
-            awaited directly instead of in a task.
+        inline: Whether `run` completes without ever suspending, so spawning
+            a task for it would be wasted.
+        task_bound: Whether `run` must happen in the task that later exits
+            the stack: an async generator may hold, across its `yield`, a
+            lock owned by the task that acquired it.
     """
 
-    __slots__ = ("arguments", "inline", "key", "label")
+    __slots__ = ("arguments", "inline", "key", "label", "task_bound")
 
-    def __init__(self, key: str, label: str, arguments: Arguments, *, inline: bool) -> None:
+    def __init__(
+        self, key: str, label: str, arguments: Arguments, *, inline: bool, task_bound: bool = False
+    ) -> None:
         self.key = key
         self.label = label
         self.arguments = arguments
         self.inline = inline
+        self.task_bound = task_bound
 
     @abc.abstractmethod
     async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
@@ -105,7 +111,7 @@ class _AsyncGeneratorStep(Step):
     __slots__ = ("dependency",)
 
     def __init__(self, key: str, label: str, arguments: Arguments, provide: Provide) -> None:
-        super().__init__(key, label, arguments, inline=False)
+        super().__init__(key, label, arguments, inline=False, task_bound=True)
         self.dependency = provide.dependency
 
     async def run(self, values: dict[str, Any], stack: AsyncExitStack) -> None:
@@ -167,12 +173,24 @@ class Level:
     """Providers whose dependencies are all produced by earlier levels.
 
     Attributes:
-        direct: Steps that never suspend, awaited one after the other.
-        concurrent: The other steps, run concurrently when there are several.
+        host: Steps run one after the other in the caller's task: those that
+            never suspend, the task-bound ones, and, when that leaves the
+            caller's task nothing to wait for, one other step (a task fewer
+            to spawn).
+        spawned: Steps run each in its own task, concurrently with `host`.
     """
 
-    direct: tuple[Step, ...]
-    concurrent: tuple[Step, ...]
+    host: tuple[Step, ...]
+    spawned: tuple[Step, ...]
+
+    @classmethod
+    def of(cls, steps: list[Step]) -> Level:
+        """Place the steps of one level, keeping their order within each group."""
+        host = [step for step in steps if step.inline or step.task_bound]
+        spawned = [step for step in steps if not (step.inline or step.task_bound)]
+        if spawned and all(step.inline for step in host):
+            host.append(spawned.pop(0))
+        return cls(tuple(host), tuple(spawned))
 
 
 async def evaluate(
@@ -191,24 +209,22 @@ async def evaluate(
             providers fail at once, their exception group.
     """
     for level in levels:
-        for step in level.direct:
-            await step.run(values, stack)
-        if len(level.concurrent) == 1:
-            await level.concurrent[0].run(values, stack)
-        elif level.concurrent:
-            first, *others = level.concurrent
-            try:
-                async with anyio.create_task_group() as group:
-                    for step in others:
-                        group.start_soon(step.run, values, stack)
-                    # The host task runs one step itself: one task fewer to spawn.
-                    await first.run(values, stack)
-            except BaseExceptionGroup as failures:
-                # One failure (the usual case) propagates as itself, so callers
-                # can catch it by its class.
-                if len(failures.exceptions) == 1:
-                    raise failures.exceptions[0] from None
-                raise
+        if not level.spawned:
+            for step in level.host:
+                await step.run(values, stack)
+            continue
+        try:
+            async with anyio.create_task_group() as group:
+                for step in level.spawned:
+                    group.start_soon(step.run, values, stack)
+                for step in level.host:
+                    await step.run(values, stack)
+        except BaseExceptionGroup as failures:
+            # One failure (the usual case) propagates as itself, so callers
+            # can catch it by its class.
+            if len(failures.exceptions) == 1:
+                raise failures.exceptions[0] from None
+            raise
 
 
 class _AsyncGeneratorTeardown:
