@@ -557,3 +557,28 @@ def test_constraints_survive_the_transfer():
         decode(Sensor, shaped, {"Readings": [{"Level": "low"}] * 3})
     with pytest.raises(DecodeError, match=r"^\$\.Readings\[0\]\.Level: invalid enum value 'mid'$"):
         decode(Sensor, shaped, {"Readings": [{"Level": "mid"}]})
+
+
+@dataclasses.dataclass
+class OddNames:
+    http_url: str = "u"
+    userID: str = "i"
+    _hidden: str = "h"
+    trailing_: str = "t"
+
+
+@pytest.mark.parametrize(
+    ("strategy", "keys"),
+    [
+        ("camel", ["httpUrl", "userID", "hidden", "trailing"]),
+        ("pascal", ["HttpUrl", "UserID", "Hidden", "Trailing"]),
+        ("kebab", ["http-url", "userID", "hidden", "trailing"]),
+        ("upper", ["HTTP_URL", "USERID", "_HIDDEN", "TRAILING_"]),
+        ("lower", ["http_url", "userid", "_hidden", "trailing_"]),
+    ],
+)
+def test_strategies_on_unusual_names(strategy: str, keys: list[str]):
+    shaped = make_dto(OddNames, rename_strategy=strategy)
+    wire = encode(OddNames, shaped, OddNames())
+    assert list(wire) == keys
+    assert decode(OddNames, shaped, dict(zip(keys, "abcd", strict=True))) == OddNames(*"abcd")
