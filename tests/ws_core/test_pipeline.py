@@ -366,22 +366,47 @@ async def test_peer_disconnect_is_quiet_and_cleanup_runs(caplog: pytest.LogCaptu
     log: list[str] = []
 
     async def resource() -> AsyncIterator[str]:
-        try:
-            yield "r"
-        except WebSocketDisconnect as exc:
-            log.append(f"teardown saw disconnect {exc.code}")
-            raise
+        log.append("set up")
+        yield "r"
+        log.append("torn down")  # no try/finally needed: a disconnect is a normal end
 
     @websocket("/", dependencies={"resource": resource})
     async def handler(socket: WebSocket, resource: str) -> None:
         await socket.accept()
-        while True:
-            await socket.receive_text()
+        try:
+            while True:
+                await socket.receive_text()
+        except WebSocketDisconnect as exc:
+            log.append(f"handler saw {exc.code}")
+            raise
 
     async with AsyncTestClient(App([handler])) as client, client.websocket_connect("/") as session:
         await session.close(4002)
-    assert log == ["teardown saw disconnect 4002"]
+    assert log == ["set up", "handler saw 4002", "torn down"]
     assert errors_logged(caplog) == []
+
+
+async def test_an_unhandled_error_is_thrown_into_generator_dependencies() -> None:
+    log: list[str] = []
+
+    def transaction() -> Iterator[str]:
+        try:
+            yield "tx"
+        except LookupError as exc:
+            log.append(f"rollback after {exc!r}")
+        else:
+            log.append("commit")
+
+    @websocket("/", dependencies={"tx": transaction})
+    async def handler(socket: WebSocket, tx: str) -> None:
+        await socket.accept()
+        if await socket.receive_text() == "fail":
+            raise LookupError("boom")
+
+    app = App([handler])
+    assert (await close_of(app, send="fail")).code == 1011
+    assert (await close_of(app, send="ok")).code == 1000
+    assert log == ["rollback after LookupError('boom')", "commit"]
 
 
 async def test_a_group_of_disconnects_is_a_disconnect(caplog: pytest.LogCaptureFixture) -> None:

@@ -2,10 +2,14 @@
 
 Guards → path and query parameter conversion → dependencies entered →
 ``await connection_handler(socket, values)`` → error handling → close 1000 if
-the handler left the socket open → dependency teardown (with the exception that
-ended the connection). Anything that fails before accept rejects the
-handshake; nothing a connection does is ever raised to the server, except the
-cancellation that stops it (after it closed with 1001 and tore down).
+the handler left the socket open → dependency teardown. Teardown receives the
+exception that ended the connection only when it ended abnormally: an
+unhandled error or a cancellation (server shutdown). A disconnect, a
+``WebSocketException`` or an exception taken by an exception handler is a
+normal end, so code after a generator dependency's ``yield`` runs as after a
+plain return. Anything that fails before accept rejects the handshake; nothing
+a connection does is ever raised to the server, except the cancellation that
+stops it (after it closed with 1001 and tore down).
 """
 
 from __future__ import annotations
@@ -173,7 +177,7 @@ class Endpoint:
         await reject_handshake(socket, 500, self._error_text(exc))
 
     async def _run(self, socket: WebSocket, values: Mapping[str, Any]) -> BaseException | None:
-        """Run the handler; return the (handled) exception that ended it, if any."""
+        """Run the handler; return the unhandled error that ended it, if any."""
         try:
             await self._connection_handler(socket, values)
         except anyio.get_cancelled_exc_class():
@@ -181,8 +185,7 @@ class Endpoint:
                 await socket.close(CloseCode.GOING_AWAY)
             raise
         except Exception as exc:
-            await self._handle_error(socket, exc)
-            return exc
+            return await self._handle_error(socket, exc)
         await self._finish(socket)
         return None
 
@@ -193,7 +196,13 @@ class Endpoint:
         elif socket.connection_state is ConnectionState.CONNECTING:
             await reject_handshake(socket, 403)
 
-    async def _handle_error(self, socket: WebSocket, exc: Exception) -> None:
+    async def _handle_error(self, socket: WebSocket, exc: Exception) -> Exception | None:
+        """Answer an exception escaping the handler; return it if it remains an error.
+
+        Disconnects, ``WebSocketException``, refusals and exceptions an
+        exception handler took end the connection normally (``None``), so
+        generator dependencies tear down as after a plain return.
+        """
         exception_handler = self.route.find_exception_handler(exc)
         if exception_handler is not None:
             try:
@@ -202,25 +211,24 @@ class Endpoint:
                     await result
             except Exception as handler_exc:
                 await self._unhandled(socket, handler_exc)
-                return
+                return handler_exc
             await self._finish(socket)
-            return
-        if isinstance(exc, WebSocketException):
+        elif isinstance(exc, WebSocketException):
             if socket.connection_state is ConnectionState.CONNECTING:
                 await reject_handshake(socket, 403, exc.reason)
             else:
                 await socket.close(exc.code, exc.reason)
-            return
-        if _is_disconnect(exc):
+        elif _is_disconnect(exc):
             await self._finish(socket)
-            return
-        if (
+        elif (
             isinstance(exc, HandshakeRejected)
             and socket.connection_state is ConnectionState.CONNECTING
         ):
             await reject_handshake(socket, exc.status_code, exc.detail)
-            return
-        await self._unhandled(socket, exc)
+        else:
+            await self._unhandled(socket, exc)
+            return exc
+        return None
 
     async def _unhandled(self, socket: WebSocket, exc: Exception) -> None:
         self._logger.error("Unhandled exception in %s", self.route.owner, exc_info=exc)

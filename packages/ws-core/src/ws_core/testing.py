@@ -372,6 +372,9 @@ class AsyncTestClient:
         self._lifespan_send: MemoryObjectSendStream[Message] | None = None
         self._lifespan_receive: MemoryObjectReceiveStream[Message] | None = None
         self._lifespan_unsupported = False
+        self._lifespan_streams: tuple[
+            MemoryObjectSendStream[Message] | MemoryObjectReceiveStream[Message], ...
+        ] = ()
         self._lifespan_error: Exception | None = None
 
     async def __aenter__(self) -> AsyncTestClient:
@@ -393,7 +396,7 @@ class AsyncTestClient:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         traceback: TracebackType | None,
-    ) -> bool | None:
+    ) -> None:
         task_group, self._task_group = self._task_group, None
         assert task_group is not None
         shutdown_error: Exception | None = None
@@ -403,16 +406,16 @@ class AsyncTestClient:
             shutdown_error = error
         finally:
             task_group.cancel_scope.cancel()
-            suppressed = await task_group.__aexit__(exc_type, exc, traceback)
+            # The tasks never raise (they keep their errors), so this only waits
+            # for them; the body's own exception then propagates unwrapped.
+            await task_group.__aexit__(None, None, None)
             self._close_lifespan_streams()
         if shutdown_error is not None and exc is None:
             raise shutdown_error
-        return suppressed
 
     def _close_lifespan_streams(self) -> None:
-        for stream in (self._lifespan_send, self._lifespan_receive):
-            if stream is not None:
-                stream.close()
+        for stream in self._lifespan_streams:
+            stream.close()
 
     async def _start_lifespan(self, task_group: anyio.abc.TaskGroup) -> None:
         to_app: tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]
@@ -422,6 +425,12 @@ class AsyncTestClient:
         send_to_app, receive_in_app = to_app
         send_from_app, self._lifespan_receive = from_app
         self._lifespan_send = send_to_app
+        self._lifespan_streams = (
+            send_to_app,
+            receive_in_app,
+            send_from_app,
+            self._lifespan_receive,
+        )
 
         async def run() -> None:
             scope = {
