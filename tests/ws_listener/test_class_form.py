@@ -211,3 +211,14 @@ async def test_on_disconnect_runs_when_on_receive_fails() -> None:
             await ws.receive_text()
     assert info.value.code == 1011
     assert events == ["disconnect after x"]
+
+
+def test_on_receive_without_self_has_no_data_parameter() -> None:
+    class NoSelf(WebsocketListener):
+        path = "/no-self"
+
+        def on_receive(data: str) -> str:  # type: ignore[misc]
+            return data
+
+    with pytest.raises(ConfigurationError, match=r"NoSelf.*'data'"):
+        App([NoSelf])

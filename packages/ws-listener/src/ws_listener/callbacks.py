@@ -74,19 +74,14 @@ def prepare_callback(
         attribute: The attribute name of ``fn`` on ``owner_class``.
 
     Returns:
-        The prepared callback. Static and class methods take no instance.
-
-    Raises:
-        TypeError: A method that takes no parameter for the instance.
+        The prepared callback. A plain method's first parameter receives the
+        instance; static and class methods take none.
     """
     instance_parameter = None
     if owner_class is not None and attribute is not None:
         raw = inspect.getattr_static(owner_class, attribute)
         if not isinstance(raw, staticmethod | classmethod):
-            parameters = list(inspect.signature(fn).parameters)
-            if not parameters:
-                raise TypeError(f"method {attribute!r} takes no parameter for the instance")
-            instance_parameter = parameters[0]
+            instance_parameter = next(iter(inspect.signature(fn).parameters), None)
     return Callback(
         target=fn,
         call=to_async(fn, sync_to_thread=sync_to_thread),

@@ -220,7 +220,14 @@ class _DataParameter(NamedTuple):
 def _data_parameter(listener: Callback, owner: str) -> _DataParameter:
     """Find the listener's ``data`` parameter: its annotation and how to pass it."""
     infos = _read_parameters(listener.target, owner)
-    data = next((info for info in infos if info.name == "data"), None)
+    data = next(
+        (
+            info
+            for info in infos
+            if info.name == "data" and info.name != listener.instance_parameter
+        ),
+        None,
+    )
     if data is None:
         raise ConfigurationError(f"{owner}: the listener must take a 'data' parameter")
     parameters = [

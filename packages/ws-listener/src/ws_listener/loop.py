@@ -51,8 +51,8 @@ class ConnectionServer:
     Attributes:
         route: The bound route (exception handler look-up).
         plan: The dependency plan of every consumer below.
-        logger: Where failures of ``on_disconnect`` and the lifespan's exit are
-            logged when another error is already on its way.
+        logger: Where a failing ``on_disconnect`` is logged (always), and a
+            failing lifespan exit when another error is already on its way.
         listener_class: Class instantiated for each connection (class form), or
             ``None``.
         listener: The callable receiving ``data``.
