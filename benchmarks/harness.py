@@ -237,6 +237,9 @@ min-max range. The in-process floor includes the driver's own cost per message
 takes its items from an async generator, as the user's code does in every
 framework; the row "over a list" shows what that generator costs by itself.
 
+`hatch run bench:inproc --list` names the cases; `--only KEY,...` runs a few
+(the floors always run) and `--profile KEY` prints a cProfile of one case.
+
 Benchmarks never assert timings: they print, and the targets block says whether
 the goals of the performance contract (SPEC §4) were met on that run.
 """
