@@ -242,6 +242,29 @@ async def test_accept_handler_that_closes_stops_everything() -> None:
     assert events == ["dependency setup", "dependency teardown"]
 
 
+async def test_accept_handler_that_neither_accepts_nor_closes_is_rejected() -> None:
+    events: list[str] = []
+
+    async def forgetful(socket: WebSocket) -> None:
+        events.append("accept handler")
+
+    @websocket_listener(
+        "/forgetful",
+        connection_accept_handler=forgetful,
+        on_accept=lambda: events.append("on_accept"),
+        on_disconnect=lambda: events.append("on_disconnect"),
+    )
+    async def listener(data: str) -> str:
+        return data
+
+    async with AsyncTestClient(App([listener])) as client:
+        with pytest.raises(WebSocketRejected) as info:
+            async with client.websocket_connect("/forgetful"):
+                pass
+    assert info.value.status_code == 403
+    assert events == ["accept handler"]
+
+
 async def test_accept_handler_that_raises_rejects_the_handshake() -> None:
     events: list[str] = []
 
@@ -261,7 +284,7 @@ async def test_accept_handler_that_raises_rejects_the_handshake() -> None:
         with pytest.raises(WebSocketRejected) as info:
             async with client.websocket_connect("/broken"):
                 pass
-    assert info.value.status_code in (403, 500)
+    assert info.value.status_code == 500
     assert events == []
 
 
