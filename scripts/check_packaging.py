@@ -17,7 +17,6 @@ Run it from the repository root: ``hatch run packaging:check``.
 from __future__ import annotations
 
 import ast
-import email.parser
 import json
 import re
 import subprocess
@@ -25,7 +24,6 @@ import sys
 import tempfile
 import tomllib
 import venv
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,21 +73,16 @@ def imported_distributions(dist: str) -> set[str]:
     return {canonical(name) for name in found}
 
 
-def check_declarations(version: str) -> dict[str, list[str]]:
-    """Compare each pyproject's dependencies with the imports; return them per distribution."""
-    declared: dict[str, list[str]] = {}
+def check_declarations(version: str) -> None:
+    """Compare each pyproject's dependencies with the imports and check the lockstep pins."""
     problems: list[str] = []
     for dist in DISTRIBUTIONS:
         project = tomllib.loads((PACKAGES / dist / "pyproject.toml").read_text())["project"]
         requirements = project["dependencies"]
-        declared[dist] = requirements
         names = {requirement_name(req) for req in requirements}
-        if dist != "ws-kit":  # the umbrella imports every sibling and nothing else
-            used = imported_distributions(dist)
-            if names != used:
-                problems.append(
-                    f"{dist}: declares {sorted(names)} but imports {sorted(used)}"
-                )
+        used = imported_distributions(dist)
+        if names != used:
+            problems.append(f"{dist}: declares {sorted(names)} but imports {sorted(used)}")
         for req in requirements:
             if requirement_name(req) in {canonical(d) for d in DISTRIBUTIONS}:
                 if not req.endswith(f"=={version}"):
@@ -99,7 +92,6 @@ def check_declarations(version: str) -> dict[str, list[str]]:
             problems.append(f"{dist}: __about__.py is not at the lockstep version {version}")
     if problems:
         raise SystemExit("dependency declarations are wrong:\n  " + "\n  ".join(problems))
-    return declared
 
 
 def build_wheels(outdir: Path) -> dict[str, Path]:
@@ -116,47 +108,28 @@ def build_wheels(outdir: Path) -> dict[str, Path]:
     return wheels
 
 
-def wheel_requirements(wheel: Path) -> list[str]:
-    """Return the Requires-Dist entries recorded in a built wheel."""
-    with zipfile.ZipFile(wheel) as archive:
-        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
-        message = email.parser.Parser().parsestr(archive.read(metadata).decode())
-    return message.get_all("Requires-Dist") or []
-
-
-def sibling_closure(dist: str, wheels: dict[str, Path]) -> list[str]:
-    """Return the distribution and every sibling it needs, transitively."""
-    by_name = {canonical(d): d for d in DISTRIBUTIONS}
-    todo, seen = [dist], []
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.append(current)
-        for req in wheel_requirements(wheels[current]):
-            name = requirement_name(req)
-            if name in by_name:
-                todo.append(by_name[name])
-    return seen
-
-
-def check_alone(dist: str, wheels: dict[str, Path], workdir: Path) -> None:
+def check_alone(dist: str, wheels: dict[str, Path], workdir: Path, version: str) -> None:
     """Install ``dist`` alone in a fresh venv and smoke-test it."""
     env_dir = workdir / f"venv-{dist}"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     python = str(env_dir / "bin" / "python")
-    needed = sibling_closure(dist, wheels)
+    # Only the distribution's own wheel is named: pip must find its siblings
+    # among the freshly built wheels (--find-links), as a user's pip would on PyPI.
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-         *(str(wheels[name]) for name in needed)],
+         "--find-links", str(wheels[dist].parent), str(wheels[dist])],
         check=True,
     )
     report = subprocess.run(
         [python, "-c", _LIST_AND_CLOSURE, dist],
         check=True, capture_output=True, text=True,
     )
-    installed, closure = json.loads(report.stdout)
+    installed, closure, versions = json.loads(report.stdout)
     extra = sorted(set(installed) - set(closure) - {"pip", "setuptools"})
+    siblings = {canonical(d) for d in DISTRIBUTIONS} & set(installed)
+    for sibling in sorted(siblings):
+        if versions[sibling] != version:
+            raise SystemExit(f"{dist}: pulled {sibling} {versions[sibling]}, not {version}")
     print(f"  {dist}: installed {sorted(set(installed) - {'pip', 'setuptools'})}")
     if extra:
         raise SystemExit(f"{dist}: the venv holds undeclared distributions {extra}")
@@ -172,7 +145,8 @@ import json, re, sys
 from importlib import metadata
 from pip._vendor.packaging.requirements import Requirement
 def canon(n): return re.sub(r"[-_.]+", "-", n).lower()
-installed = sorted({canon(d.metadata["Name"]) for d in metadata.distributions()})
+versions = {canon(d.metadata["Name"]): d.version for d in metadata.distributions()}
+installed = sorted(versions)
 todo, closure = [sys.argv[1]], set()
 while todo:
     name = canon(todo.pop())
@@ -183,7 +157,7 @@ while todo:
         req = Requirement(line)
         if req.marker is None or req.marker.evaluate({"extra": ""}):
             todo.append(req.name)
-print(json.dumps([installed, sorted(closure)]))
+print(json.dumps([installed, sorted(closure), versions]))
 """
 
 
@@ -200,7 +174,7 @@ def main() -> None:
         wheels = build_wheels(workdir / "dist")
         print("built:", ", ".join(wheel.name for wheel in wheels.values()))
         for dist in DISTRIBUTIONS:
-            check_alone(dist, wheels, workdir)
+            check_alone(dist, wheels, workdir, version)
     print("packaging check passed")
 
 
