@@ -8,8 +8,16 @@ import anyio
 import msgspec
 import pytest
 
-from ws_core import App, CloseCode, ConfigurationError, WebSocket, WebSocketDisconnect
-from ws_core.testing import AsyncTestClient
+from ws_codec import DTO, DTOConfig
+from ws_core import (
+    App,
+    CloseCode,
+    ConfigurationError,
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketException,
+)
+from ws_core.testing import AsyncTestClient, WebSocketRejected
 from ws_di import Provide
 from ws_stream import StreamHandler, websocket_stream
 
@@ -213,3 +221,88 @@ async def test_generator_receives_socket_path_and_query_parameters() -> None:
         second = await ws.receive_json()
     assert first == {"room": "lobby", "index": 0, "client": ["testclient", 50000]}
     assert second["index"] == 1
+
+
+@dataclasses.dataclass
+class User:
+    user_name: str
+    password: str
+
+
+class UserOut(DTO[User]):
+    config = DTOConfig(exclude={"password"}, rename_strategy="camel")
+
+
+@pytest.mark.anyio
+async def test_return_dto_shapes_the_yielded_models() -> None:
+    @websocket_stream("/", return_dto=UserOut)
+    async def users() -> AsyncGenerator[User, None]:
+        yield User(user_name="ada", password="secret")
+
+    async with AsyncTestClient(App([users])) as client, client.websocket_connect("/") as ws:
+        assert await ws.receive_json() == {"userName": "ada"}
+
+
+# -- layers -------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_a_failing_guard_rejects_the_handshake_before_the_generator_starts() -> None:
+    started: list[str] = []
+
+    def deny(socket: WebSocket) -> bool:
+        return False
+
+    @websocket_stream("/", guards=[deny])
+    async def guarded() -> AsyncGenerator[str, None]:
+        started.append("started")
+        yield "secret"
+
+    async with AsyncTestClient(App([guarded])) as client:
+        with pytest.raises(WebSocketRejected) as rejected:
+            async with client.websocket_connect("/"):
+                pass
+    assert rejected.value.status_code == 403
+    assert started == []
+
+
+class Overheated(Exception):
+    pass
+
+
+@pytest.mark.anyio
+async def test_an_exception_from_the_generator_reaches_the_layered_exception_handler() -> None:
+    events: list[str] = []
+
+    async def on_overheated(socket: WebSocket, exc: Overheated) -> None:
+        events.append(f"handled {exc}")
+        await socket.close(4001, "overheated")
+
+    @websocket_stream("/", exception_handlers={Overheated: on_overheated})
+    async def sensor() -> AsyncGenerator[str, None]:
+        try:
+            yield "warm"
+            raise Overheated("too hot")
+        finally:
+            events.append("finally")
+
+    async with AsyncTestClient(App([sensor])) as client, client.websocket_connect("/") as ws:
+        assert await ws.receive_text() == "warm"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            await ws.receive_text()
+    assert (closed.value.code, closed.value.reason) == (4001, "overheated")
+    assert events == ["finally", "handled too hot"]
+
+
+@pytest.mark.anyio
+async def test_websocket_exception_from_the_generator_closes_with_its_code() -> None:
+    @websocket_stream("/")
+    async def quota() -> AsyncGenerator[str, None]:
+        yield "one"
+        raise WebSocketException(4029, "quota exhausted")
+
+    async with AsyncTestClient(App([quota])) as client, client.websocket_connect("/") as ws:
+        assert await ws.receive_text() == "one"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            await ws.receive_text()
+    assert (closed.value.code, closed.value.reason) == (4029, "quota exhausted")

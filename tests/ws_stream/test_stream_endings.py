@@ -9,6 +9,7 @@ import pytest
 
 from ws_core import App, CloseCode, WebSocket, WebSocketDisconnect, WebSocketMode
 from ws_core.testing import AsyncTestClient
+from ws_di import Provide
 from ws_stream import websocket_stream
 
 pytestmark = pytest.mark.anyio
@@ -71,8 +72,14 @@ async def test_disconnect_during_a_send_in_flight_cancels_it_and_closes_the_gene
             await never.wait()
             await super().send_data(data, mode)
 
-    @websocket_stream("/", websocket_class=StuckSendSocket)
-    async def stream() -> AsyncGenerator[str, None]:
+    async def resource() -> AsyncGenerator[None, None]:
+        yield
+        events.append("dependency torn down")
+
+    @websocket_stream(
+        "/", websocket_class=StuckSendSocket, dependencies={"resource": Provide(resource)}
+    )
+    async def stream(resource: None) -> AsyncGenerator[str, None]:
         try:
             yield "stuck"
             events.append("resumed after the send")
@@ -85,7 +92,7 @@ async def test_disconnect_during_a_send_in_flight_cancels_it_and_closes_the_gene
     async with AsyncTestClient(App([stream])) as client, client.websocket_connect("/") as ws:
         await send_started.wait()
         await ws.close()
-    assert events == ["GeneratorExit", "finally"]
+    assert events == ["GeneratorExit", "finally", "dependency torn down"]
 
 
 async def test_generator_exception_closes_1011_after_its_finally_and_is_logged_once(

@@ -7,16 +7,15 @@ given: whatever ends the loop, the iterator is closed (``aclose()``) before
 """
 
 import enum
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 import anyio
 
+from ws_codec import Encoder
 from ws_core import CloseCode, WebSocket, WebSocketDisconnect, WebSocketMode
 from ws_stream.log import logger
-
-Encode = Callable[[Any], str | bytes]
-"""Turns one item of a stream into the payload of one frame."""
 
 UNSUPPORTED_DATA_REASON = "this stream does not accept messages"
 """Close reason sent with 1003 when a client sends data to a stream that refuses it."""
@@ -34,7 +33,7 @@ async def pump_stream(
     socket: WebSocket,
     stream: AsyncIterable[Any],
     *,
-    encode: Encode,
+    encode: Encoder,
     mode: WebSocketMode,
     listen_for_disconnect: bool,
     allow_data_discard: bool,
@@ -90,7 +89,8 @@ async def pump_stream(
             await _close_iterator(iterator)
         raise
     await _close_iterator(iterator)
-    logger.debug("stream on %s ended: %s", socket.url, ending.value)
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("stream on %s ended: %s", socket.url, ending.value)
     if ending is _Ending.UNSUPPORTED_DATA:
         await socket.close(CloseCode.UNSUPPORTED_DATA, UNSUPPORTED_DATA_REASON)
     elif ending is _Ending.EXHAUSTED and close:
@@ -99,7 +99,7 @@ async def pump_stream(
 
 
 async def _send_items(
-    socket: WebSocket, iterator: AsyncIterator[Any], encode: Encode, mode: WebSocketMode
+    socket: WebSocket, iterator: AsyncIterator[Any], encode: Encoder, mode: WebSocketMode
 ) -> _Ending:
     async for item in iterator:
         data = encode(item)
@@ -113,7 +113,7 @@ async def _send_items(
 async def _send_while_listening(
     socket: WebSocket,
     iterator: AsyncIterator[Any],
-    encode: Encode,
+    encode: Encoder,
     mode: WebSocketMode,
     *,
     allow_data_discard: bool,
@@ -131,7 +131,8 @@ async def _send_while_listening(
                     if not allow_data_discard:
                         heard = _Ending.UNSUPPORTED_DATA
                         break
-                    logger.debug("dropped a message received by the stream on %s", socket.url)
+                    if logger.isEnabledFor(logging.DEBUG):
+                        logger.debug("dropped a message sent to the stream on %s", socket.url)
             except WebSocketDisconnect:
                 heard = _Ending.CLIENT_GONE
             task_group.cancel_scope.cancel()
