@@ -8,14 +8,16 @@ given: whatever ends the loop, the iterator is closed (``aclose()``) before
 
 import enum
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 import anyio
 
-from ws_codec import Encoder
 from ws_core import CloseCode, WebSocket, WebSocketDisconnect, WebSocketMode
 from ws_stream.log import logger
+
+Encode = Callable[[Any], str | bytes]
+"""Turns one item of a stream into the payload of one frame (a ``ws_codec`` encoder)."""
 
 UNSUPPORTED_DATA_REASON = "this stream does not accept messages"
 """Close reason sent with 1003 when a client sends data to a stream that refuses it."""
@@ -33,7 +35,7 @@ async def pump_stream(
     socket: WebSocket,
     stream: AsyncIterable[Any],
     *,
-    encode: Encoder,
+    encode: Encode,
     mode: WebSocketMode,
     listen_for_disconnect: bool,
     allow_data_discard: bool,
@@ -99,7 +101,7 @@ async def pump_stream(
 
 
 async def _send_items(
-    socket: WebSocket, iterator: AsyncIterator[Any], encode: Encoder, mode: WebSocketMode
+    socket: WebSocket, iterator: AsyncIterator[Any], encode: Encode, mode: WebSocketMode
 ) -> _Ending:
     async for item in iterator:
         data = encode(item)
@@ -113,7 +115,7 @@ async def _send_items(
 async def _send_while_listening(
     socket: WebSocket,
     iterator: AsyncIterator[Any],
-    encode: Encoder,
+    encode: Encode,
     mode: WebSocketMode,
     *,
     allow_data_discard: bool,
