@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import pytest
 from core_support import ScriptedPeer
 from starlette.applications import Starlette
@@ -133,6 +134,34 @@ async def test_shutdown_closes_open_connections_with_1001_after_their_cleanup() 
     await connection.__aexit__(None, None, None)
     assert caught.value.code == 1001
     assert log == ["handler interrupted", "dependency teardown", "on_shutdown"]
+
+
+async def test_shutdown_refuses_a_handshake_still_setting_up() -> None:
+    started = anyio.Event()
+    statuses: list[int] = []
+
+    async def slow() -> str:
+        started.set()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    @websocket("/", dependencies={"slow": slow})
+    async def handler(socket: WebSocket, slow: str) -> None:
+        await socket.accept()
+
+    client = AsyncTestClient(App([handler]))
+
+    async def connect() -> None:
+        with pytest.raises(WebSocketRejected) as caught:
+            async with client.websocket_connect("/"):
+                pass
+        statuses.append(caught.value.status_code)
+
+    async with anyio.create_task_group() as group:
+        async with client:
+            group.start_soon(connect)
+            await started.wait()
+    assert statuses == [403]
 
 
 # -- other scope types --------------------------------------------------------------------

@@ -58,7 +58,9 @@ class App:
 
     Routes match on the part of ``scope["path"]`` after ``scope["root_path"]``
     (the ASGI rule: ``path`` includes ``root_path``), so the app can be mounted
-    inside another framework.
+    inside another framework (``Mount("/ws", app=app)``). Host frameworks do
+    not forward ``lifespan`` to mounted apps: run the hooks from the host's
+    lifespan if you need them there.
 
     Args:
         route_handlers: Route handlers, routers, or objects with ``__route_handler__()``.

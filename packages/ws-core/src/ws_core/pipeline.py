@@ -111,10 +111,21 @@ class Endpoint:
         """Serve one connection whose path matched this route.
 
         Never raises, except the cancellation that stops the connection (which
-        first closes it with 1001 and tears its dependencies down).
+        first closes it with 1001, or refuses the handshake, and tears its
+        dependencies down).
         """
+        socket = self.route.websocket_class(scope, receive, send)
+        try:
+            await self._serve(socket, scope, raw_params)
+        except anyio.get_cancelled_exc_class():
+            # Cancelled before the handler ran (while a guard or a dependency
+            # was set up): refuse the handshake rather than leave it hanging.
+            with anyio.CancelScope(shield=True):
+                await socket.close(CloseCode.GOING_AWAY)
+            raise
+
+    async def _serve(self, socket: WebSocket, scope: Scope, raw_params: Mapping[str, str]) -> None:
         route = self.route
-        socket = route.websocket_class(scope, receive, send)
         if not await self._passes_guards(socket):
             return
         path_values, errors = self.pattern.convert(raw_params)
