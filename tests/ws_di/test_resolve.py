@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from ws_di import DependencyPlan, Provide, merge_providers, plan_dependencies
@@ -338,3 +339,31 @@ async def test_bound_method_and_callable_instance_providers() -> None:
         values = await result.resolve({"start": 4}, stack)
 
     assert values["label"] == "#7"
+
+
+async def test_levels_with_a_single_suspending_provider_spawn_no_task_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def first() -> int:
+        await anyio.lowlevel.checkpoint()
+        return 1
+
+    async def second(first: int) -> AsyncIterator[int]:
+        yield first + 1
+
+    def inline(first: int) -> int:
+        return first + 10
+
+    result = plan(
+        {"handler": lambda second, inline: None},
+        {"first": first, "second": second, "inline": Provide(inline, sync_to_thread=False)},
+    )
+
+    def no_task_group() -> None:
+        raise AssertionError("a task group was created")
+
+    monkeypatch.setattr(anyio, "create_task_group", no_task_group)
+    async with AsyncExitStack() as stack:
+        values = await result.resolve({}, stack)
+
+    assert (values["second"], values["inline"]) == (2, 11)

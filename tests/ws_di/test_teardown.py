@@ -211,20 +211,33 @@ async def test_a_generator_may_swallow_the_exception(flavour: str) -> None:
 async def test_set_up_failure_tears_down_entered_generators_and_propagates(flavour: str) -> None:
     log: list[str] = []
 
-    def broken(g: str) -> str:
+    def broken(second: str) -> str:
         raise ValueError("set-up failed")
 
     result = plan(
-        {"handler": lambda broken: None}, {"g": recorder(flavour, "g", log), "broken": broken}
+        {"handler": lambda broken: None},
+        {
+            "first": recorder(flavour, "first", log),
+            "second": recorder(flavour, "second", log, after="first"),
+            "broken": broken,
+        },
     )
     stack = AsyncExitStack()  # never exited: resolve itself cleans up what it entered
 
     with pytest.raises(ValueError, match="set-up failed"):
         await result.resolve({}, stack)
 
-    assert log == ["enter g", "exit g: ValueError", "closed g"]
+    expected = [
+        "enter first",
+        "enter second",
+        "exit second: ValueError",
+        "closed second",
+        "exit first: ValueError",
+        "closed first",
+    ]
+    assert log == expected
     await stack.aclose()
-    assert log == ["enter g", "exit g: ValueError", "closed g"]
+    assert log == expected
 
 
 async def test_set_up_failure_is_not_hidden_by_a_generator_that_swallows_it() -> None:

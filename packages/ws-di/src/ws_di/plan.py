@@ -59,19 +59,21 @@ class DependencyPlan:
 
         Each provider runs at most once, after the providers it depends on;
         the providers of one dependency level run concurrently, except that
-        async generators are set up one after another in the calling task, so
-        that a lock they hold across `yield` is released by the task that
-        acquired it. An async generator must not keep a cancel scope or task
-        group open across its `yield`: its teardown runs inside a shielding
-        cancel scope, which would break their nesting.
+        async generators are set up one after another in the calling task.
+
         Generator providers are set up now and their teardown is registered on
-        `stack`: when the stack exits they
-        finish in reverse order of set-up completion, exactly once, shielded
-        from cancellation, with the exception that ended the scope thrown into
-        them. A generator may swallow that exception, as with
-        `contextlib.asynccontextmanager`. A teardown that raises is logged on
-        the `ws_di` logger and its error propagates once the remaining
-        teardowns ran, chained to the original exception.
+        `stack`: when the stack exits they finish in reverse order of set-up
+        completion, exactly once, shielded from cancellation, with the
+        exception that ended the scope thrown into them. A generator may
+        swallow that exception, as with `contextlib.asynccontextmanager`. A
+        teardown that raises is logged on the `ws_di` logger and its error
+        propagates once the remaining teardowns ran, chained to the original
+        exception.
+
+        Because set-up and teardown happen in the calling task, an async
+        generator may hold a task-owned lock across its `yield`. It must not
+        keep a cancel scope or task group open across it: the shielding scope
+        around its teardown would break their nesting.
 
         Args:
             supplied: A value for every supplied name the plan uses and for
