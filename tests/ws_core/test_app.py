@@ -157,10 +157,9 @@ async def test_shutdown_refuses_a_handshake_still_setting_up() -> None:
                 pass
         statuses.append(caught.value.status_code)
 
-    async with anyio.create_task_group() as group:
-        async with client:
-            group.start_soon(connect)
-            await started.wait()
+    async with anyio.create_task_group() as group, client:
+        group.start_soon(connect)
+        await started.wait()
     assert statuses == [403]
 
 
