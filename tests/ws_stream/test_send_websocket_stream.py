@@ -343,7 +343,7 @@ async def test_asyncio_task_cancel_closes_the_generator_and_the_task_ends_cancel
             try:
                 yield "tick"
                 first_sent.set()
-                await asyncio.sleep(3600)
+                await asyncio.Event().wait()
             finally:
                 events.append("finally")
 

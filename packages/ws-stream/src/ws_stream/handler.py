@@ -96,7 +96,8 @@ class StreamHandler:
 
         Raises:
             ConfigurationError: the yield annotation cannot be read or encoded
-                with this mode, protocol and DTO.
+                with this mode, protocol and DTO, or ``route.plan`` cannot
+                plan the generator function's parameters.
         """
         try:
             item_type = yield_type(self.fn)
