@@ -65,6 +65,7 @@ async def send_websocket_stream(
         ws_codec.CodecConfigurationError: ``protocol`` and ``mode`` do not go
             together (MessagePack in text mode); raised before anything is sent.
     """
+    # ws_codec caches encoders per (annotation, mode, protocol, dto): no rebuild per call.
     encode = encoder_for(Any, mode=mode, protocol=protocol)
     return await pump_stream(
         socket,
