@@ -127,7 +127,9 @@ def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
                 )
 
             say(alice, "hello bob")
-            expect(bob.locator("#messages li .text")).to_have_text(["hello bob"], timeout=UI_TIMEOUT)
+            expect(bob.locator("#messages li .text")).to_have_text(
+                ["hello bob"], timeout=UI_TIMEOUT
+            )
             assert last_message(bob) == ("alice", "hello bob")
             expect(alice.locator("#messages li .text")).to_have_text(
                 ["hello bob"], timeout=UI_TIMEOUT
@@ -155,7 +157,9 @@ def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
             assert last_message(alice) == ("bob", "sorry about that")
 
             bob.click("#leave")
-            expect(bob.locator("#status")).to_have_attribute("data-state", "closed", timeout=UI_TIMEOUT)
+            expect(bob.locator("#status")).to_have_attribute(
+                "data-state", "closed", timeout=UI_TIMEOUT
+            )
             expect(alice.locator("#members li")).to_have_text(["alice"], timeout=UI_TIMEOUT)
         except BaseException:
             shots = Path(tempfile.mkdtemp(prefix="ws-kit-demo-failure-"))

@@ -32,6 +32,18 @@ def chat() -> ModuleType:
     return module
 
 
+def refused(
+    client: TestClient, path: str, headers: dict[str, str] | None = None
+) -> WebSocketRejected:
+    """Open ``path`` expecting the handshake to be refused; return the refusal."""
+    with (
+        pytest.raises(WebSocketRejected) as rejected,
+        client.websocket_connect(path, headers=headers),
+    ):
+        pass
+    return rejected.value
+
+
 def said(ws: Any) -> tuple[str, str, str]:
     message = ws.receive_json()
     assert message["type"] == "message"
@@ -39,32 +51,32 @@ def said(ws: Any) -> tuple[str, str, str]:
 
 
 def test_two_members_see_each_others_messages(chat: ModuleType, backend: str) -> None:
-    with TestClient(chat.create_app(), backend=backend) as client:
-        with (
-            client.websocket_connect("/rooms/lobby?user=alice", headers=ORIGIN) as alice,
-            client.websocket_connect("/rooms/attic?user=carol", headers=ORIGIN) as carol,
-        ):
-            alice.send_json({"text": "hello?"})
-            own = alice.receive_json()
-            # the DTO: no sender address, camelCase names
-            assert set(own) == {"type", "room", "user", "text", "sentAt"}
-            assert (own["room"], own["user"], own["text"]) == ("lobby", "alice", "hello?")
-            assert datetime.fromisoformat(own["sentAt"]).tzinfo is not None
+    with (
+        TestClient(chat.create_app(), backend=backend) as client,
+        client.websocket_connect("/rooms/lobby?user=alice", headers=ORIGIN) as alice,
+        client.websocket_connect("/rooms/attic?user=carol", headers=ORIGIN) as carol,
+    ):
+        alice.send_json({"text": "hello?"})
+        own = alice.receive_json()
+        # the DTO: no sender address, camelCase names
+        assert set(own) == {"type", "room", "user", "text", "sentAt"}
+        assert (own["room"], own["user"], own["text"]) == ("lobby", "alice", "hello?")
+        assert datetime.fromisoformat(own["sentAt"]).tzinfo is not None
 
-            with client.websocket_connect("/rooms/lobby?user=bob", headers=ORIGIN) as bob:
-                bob.send_json({"text": "hi alice"})
-                assert said(bob) == ("lobby", "bob", "hi alice")
-                assert said(alice) == ("lobby", "bob", "hi alice")
+        with client.websocket_connect("/rooms/lobby?user=bob", headers=ORIGIN) as bob:
+            bob.send_json({"text": "hi alice"})
+            assert said(bob) == ("lobby", "bob", "hi alice")
+            assert said(alice) == ("lobby", "bob", "hi alice")
 
-                alice.send_json({"text": "hi bob"})
-                assert said(alice) == ("lobby", "alice", "hi bob")
-                copy = bob.receive_json()
-                assert set(copy) == {"type", "room", "user", "text", "sentAt"}
-                assert (copy["user"], copy["text"]) == ("alice", "hi bob")
+            alice.send_json({"text": "hi bob"})
+            assert said(alice) == ("lobby", "alice", "hi bob")
+            copy = bob.receive_json()
+            assert set(copy) == {"type", "room", "user", "text", "sentAt"}
+            assert (copy["user"], copy["text"]) == ("alice", "hi bob")
 
-            # carol, in another room, saw none of it: her first message is her own
-            carol.send_json({"text": "anyone?"})
-            assert said(carol) == ("attic", "carol", "anyone?")
+        # carol, in another room, saw none of it: her first message is her own
+        carol.send_json({"text": "anyone?"})
+        assert said(carol) == ("attic", "carol", "anyone?")
 
 
 def presence(ws: Any) -> list[str]:
@@ -117,29 +129,27 @@ def test_malformed_messages_get_error_replies_and_the_connection_stays_open(
 def test_a_foreign_origin_is_rejected(chat: ModuleType) -> None:
     with TestClient(chat.create_app()) as client:
         for origin in ("https://evil.example", "http://127.0.0.1:9999", "http://localhost:80"):
-            with pytest.raises(WebSocketRejected) as rejected:
-                with client.websocket_connect("/rooms/lobby?user=eve", headers={"origin": origin}):
-                    pass
-            assert rejected.value.status_code == 403, origin
-            with pytest.raises(WebSocketRejected) as rejected:
-                with client.websocket_connect("/rooms/lobby/presence", headers={"origin": origin}):
-                    pass
-            assert rejected.value.status_code == 403, origin
+            rejected = refused(client, "/rooms/lobby?user=eve", headers={"origin": origin})
+            assert rejected.status_code == 403, origin
+            rejected = refused(client, "/rooms/lobby/presence", headers={"origin": origin})
+            assert rejected.status_code == 403, origin
 
         for origin in ("http://127.0.0.1:8000", "http://localhost:8000"):
-            with client.websocket_connect("/rooms/lobby?user=ada", headers={"origin": origin}) as ws:
+            with client.websocket_connect(
+                "/rooms/lobby?user=ada", headers={"origin": origin}
+            ) as ws:
                 ws.send_json({"text": "hi"})
                 assert said(ws) == ("lobby", "ada", "hi")
 
 
 def test_allowed_origins_follow_the_port_or_the_setting(chat: ModuleType) -> None:
     with TestClient(chat.create_app(port=5555)) as client:
-        with client.websocket_connect("/rooms/x?user=a", headers={"origin": "http://localhost:5555"}):
+        with client.websocket_connect(
+            "/rooms/x?user=a", headers={"origin": "http://localhost:5555"}
+        ):
             pass
-        with pytest.raises(WebSocketRejected) as rejected:
-            with client.websocket_connect("/rooms/x?user=a", headers=ORIGIN):
-                pass
-        assert rejected.value.status_code == 403
+        rejected = refused(client, "/rooms/x?user=a", headers=ORIGIN)
+        assert rejected.status_code == 403
 
     app = chat.create_app(allowed_origins=["https://chat.example.com"])
     with TestClient(app) as client:
@@ -147,20 +157,16 @@ def test_allowed_origins_follow_the_port_or_the_setting(chat: ModuleType) -> Non
             "/rooms/x?user=a", headers={"origin": "https://chat.example.com"}
         ):
             pass
-        with pytest.raises(WebSocketRejected) as rejected:
-            with client.websocket_connect("/rooms/x?user=a", headers=ORIGIN):
-                pass
-        assert rejected.value.status_code == 403
+        rejected = refused(client, "/rooms/x?user=a", headers=ORIGIN)
+        assert rejected.status_code == 403
 
 
 def test_a_name_is_required(chat: ModuleType) -> None:
     with TestClient(chat.create_app()) as client:
         for query in ("", "?user=", "?user=%20%20", "?user=" + "x" * 33):
-            with pytest.raises(WebSocketRejected) as rejected:
-                with client.websocket_connect(f"/rooms/lobby{query}", headers=ORIGIN):
-                    pass
-            assert rejected.value.status_code == 400, query
-            assert "user" in rejected.value.json()["detail"]
+            rejected = refused(client, f"/rooms/lobby{query}", headers=ORIGIN)
+            assert rejected.status_code == 400, query
+            assert "user" in rejected.json()["detail"]
 
 
 @pytest.mark.anyio

@@ -21,11 +21,16 @@ def test_typed_messages_are_validated(load_example: Load) -> None:
             receipt = ws.receive_json()
             assert uuid.UUID(receipt["order_id"])
             assert (receipt["item"], Decimal(receipt["total"])) == ("apple", Decimal("1.20"))
-            ws.send_json({"item": "pear", "quantity": 2, "side": "sell", "deliver_on": "2030-01-31"})
+            ws.send_json(
+                {"item": "pear", "quantity": 2, "side": "sell", "deliver_on": "2030-01-31"}
+            )
             assert Decimal(ws.receive_json()["total"]) == Decimal("1.10")
 
         for bad, where in [
-            ({"item": "apple", "quantity": "3", "side": "buy"}, "$.quantity: expected int, got str"),
+            (
+                {"item": "apple", "quantity": "3", "side": "buy"},
+                "$.quantity: expected int, got str",
+            ),
             ({"item": "apple", "quantity": 3, "side": "hold"}, "$.side"),
             ({"item": "apple", "quantity": 3, "side": "buy", "deliver_on": "soon"}, "$.deliver_on"),
         ]:
@@ -72,7 +77,9 @@ def test_dtos_shape_the_wire(load_example: Load) -> None:
         ws.send_json({"name": "bob", "emailAddress": "b@example.com", "password": "x", "id": 99})
         assert ws.receive_json() == {"name": "bob", "emailAddress": "b@example.com", "id": 2}
 
-        ws.send_json({"name": "eve", "email_address": "e@example.com"})  # Python names: not the wire's
+        ws.send_json(
+            {"name": "eve", "email_address": "e@example.com"}
+        )  # Python names: not the wire's
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
         assert closed.value.code == 1007

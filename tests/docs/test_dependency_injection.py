@@ -10,6 +10,18 @@ from ws_kit.testing import TestClient, WebSocketRejected
 Load = Callable[[str], ModuleType]
 
 
+def refused(
+    client: TestClient, path: str, headers: dict[str, str] | None = None
+) -> WebSocketRejected:
+    """Open ``path`` expecting the handshake to be refused; return the refusal."""
+    with (
+        pytest.raises(WebSocketRejected) as rejected,
+        client.websocket_connect(path, headers=headers),
+    ):
+        pass
+    return rejected.value
+
+
 def test_layers_merge_and_the_closest_wins(load_example: Load) -> None:
     example = load_example("di/layers.py")
     with TestClient(example.app) as client:
@@ -54,8 +66,6 @@ def test_query_parameters_by_name(load_example: Load) -> None:
             assert (reply["limit"], reply["lang"]) == (2, "fr")
 
         for path in ("/search", "/search?limit=five"):
-            with pytest.raises(WebSocketRejected) as rejected:
-                with client.websocket_connect(path):
-                    pass
-            assert rejected.value.status_code == 400
-            assert "limit" in rejected.value.body.decode()
+            rejected = refused(client, path)
+            assert rejected.status_code == 400
+            assert "limit" in rejected.body.decode()

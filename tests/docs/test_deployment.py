@@ -48,7 +48,9 @@ def command_from_page(name: str, port: int, app: str) -> list[str]:
 
 
 @contextmanager
-def serving(argv: Sequence[str], port: int, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(
+    argv: Sequence[str], port: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Run ``argv`` until ``GET /health`` (or ``GET /``) answers; stop it by its PID afterwards."""
     with log.open("wb") as output:
         proc = subprocess.Popen(
@@ -106,7 +108,9 @@ def test_the_page_commands_serve_the_app(server: str, tmp_path: Path) -> None:
 def test_uvicorn_started_from_python(tmp_path: Path) -> None:
     port = free_port()
     argv = [sys.executable, str(EXAMPLES / "deployment/serve.py")]
-    with serving(argv, port, tmp_path / "serve.log", env={"PORT": str(port)}) as url:
-        with connect(f"{url}/echo", open_timeout=10) as ws:
-            ws.send("from python")
-            assert ws.recv(timeout=10) == "from python"
+    with (
+        serving(argv, port, tmp_path / "serve.log", env={"PORT": str(port)}) as url,
+        connect(f"{url}/echo", open_timeout=10) as ws,
+    ):
+        ws.send("from python")
+        assert ws.recv(timeout=10) == "from python"

@@ -10,22 +10,32 @@ from ws_kit.testing import TestClient, WebSocketRejected
 Load = Callable[[str], ModuleType]
 
 
+def refused(
+    client: TestClient, path: str, headers: dict[str, str] | None = None
+) -> WebSocketRejected:
+    """Open ``path`` expecting the handshake to be refused; return the refusal."""
+    with (
+        pytest.raises(WebSocketRejected) as rejected,
+        client.websocket_connect(path, headers=headers),
+    ):
+        pass
+    return rejected.value
+
+
 def test_guards_accumulate_from_the_outside_in(load_example: Load) -> None:
     example = load_example("guards/guards.py")
     with TestClient(example.app) as client:
-        refused = {
+        refusals = {
             "/notes": (403, None),
             "/notes?token=wrong": (403, None),
             "/admin/console": (403, None),  # the app's guard runs first
             "/admin/console?token=t0k3n": (401, "administrators only"),
         }
-        for path, (status, detail) in refused.items():
-            with pytest.raises(WebSocketRejected) as rejected:
-                with client.websocket_connect(path):
-                    pass
-            assert rejected.value.status_code == status, path
+        for path, (status, detail) in refusals.items():
+            rejected = refused(client, path)
+            assert rejected.status_code == status, path
             if detail is not None:
-                assert rejected.value.json() == {"detail": detail}
+                assert rejected.json() == {"detail": detail}
 
         with client.websocket_connect("/notes?token=t0k3n") as ws:
             ws.send_text("milk")
@@ -49,10 +59,8 @@ def test_allowed_origins(load_example: Load) -> None:
             "https://app.example.com:8443",  # another port
             "http://localhost:3000",
         ):
-            with pytest.raises(WebSocketRejected) as rejected:
-                with client.websocket_connect("/feed", headers={"origin": origin}):
-                    pass
-            assert rejected.value.status_code == 403, origin
+            rejected = refused(client, "/feed", headers={"origin": origin})
+            assert rejected.status_code == 403, origin
 
         with client.websocket_connect("/feed") as ws:  # no Origin: not a browser
             ws.send_text("script")

@@ -13,6 +13,18 @@ from ws_kit.testing import TestClient, WebSocketRejected
 Load = Callable[[str], ModuleType]
 
 
+def refused(
+    client: TestClient, path: str, headers: dict[str, str] | None = None
+) -> WebSocketRejected:
+    """Open ``path`` expecting the handshake to be refused; return the refusal."""
+    with (
+        pytest.raises(WebSocketRejected) as rejected,
+        client.websocket_connect(path, headers=headers),
+    ):
+        pass
+    return rejected.value
+
+
 def test_step1_echoes_text(load_example: Load) -> None:
     step = load_example("tutorial/step1_echo.py")
     with TestClient(step.app) as client, client.websocket_connect("/chat") as ws:
@@ -67,10 +79,8 @@ def test_step3_rooms_and_names(load_example: Load) -> None:
             carol.send_json({"text": "c1"})
             assert said(carol) == ("attic", "carol", "c1")
 
-        with pytest.raises(WebSocketRejected) as rejected:  # no ?user=
-            with client.websocket_connect("/rooms/lobby"):
-                pass
-        assert rejected.value.status_code == 400
+        rejected = refused(client, "/rooms/lobby")  # no ?user=
+        assert rejected.status_code == 400
 
 
 def test_step4_presence_follows_joins_and_leaves(load_example: Load) -> None:
@@ -101,17 +111,13 @@ def test_step5_error_replies_names_and_origins(load_example: Load) -> None:
             assert said(ada) == ("lobby", "ada", "still here")
 
         for path in ("/rooms/lobby", "/rooms/lobby?user=%20"):
-            with pytest.raises(WebSocketRejected) as rejected:
-                with client.websocket_connect(path):
-                    pass
-            assert rejected.value.status_code == 400
+            rejected = refused(client, path)
+            assert rejected.status_code == 400
 
-        with pytest.raises(WebSocketRejected) as rejected:
-            with client.websocket_connect(
-                "/rooms/lobby?user=eve", headers={"origin": "https://evil.example"}
-            ):
-                pass
-        assert rejected.value.status_code == 403
+        rejected = refused(
+            client, "/rooms/lobby?user=eve", headers={"origin": "https://evil.example"}
+        )
+        assert rejected.status_code == 403
 
         with client.websocket_connect(
             "/rooms/lobby?user=ada", headers={"origin": "https://chat.example.com"}

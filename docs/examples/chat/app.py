@@ -154,7 +154,7 @@ def user_name(user: str = "") -> str:
     """The member's name, from the query string: ``/rooms/lobby?user=alice``."""
     name = user.strip()
     if not 1 <= len(name) <= 32:
-        raise HandshakeRejected(status_code=400, detail="add ?user=<your name> (1 to 32 characters)")
+        raise HandshakeRejected(status_code=400, detail="add ?user=<name> (1 to 32 characters)")
     return name
 
 
@@ -170,7 +170,7 @@ class ChatRoom(WebsocketListener):
     """One member in one room. A new instance serves each connection."""
 
     path = "/rooms/{room:str}"
-    dependencies = {"user_name": Provide(user_name)}  # noqa: RUF012 (class-level options)
+    dependencies = {"user_name": Provide(user_name)}  # noqa: RUF012
     exception_handlers = {DecodeError: reply_with_error}  # noqa: RUF012
     return_dto = PublicMessage
 

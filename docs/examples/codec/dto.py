@@ -14,7 +14,9 @@ class User:
 class UserIn(DTO[User]):
     """What a client sends to register: no id (the server picks it), camelCase names."""
 
-    config = DTOConfig(exclude={"id"}, rename_fields={"password_hash": "password"}, rename_strategy="camel")
+    config = DTOConfig(
+        exclude={"id"}, rename_fields={"password_hash": "password"}, rename_strategy="camel"
+    )
 
 
 class UserOut(DTO[User]):

@@ -3,6 +3,8 @@ import pytest
 from ws_kit import WebSocket, WebSocketDisconnect, WebSocketException, websocket_listener
 from ws_kit.testing import WebSocketRejected, create_test_client
 
+MEMBER = {"cookie": "member=yes"}
+
 
 def members_only(socket: WebSocket) -> bool:
     return "member" in socket.cookies
@@ -16,24 +18,30 @@ async def lounge(data: str) -> None:
 
 
 def test_a_guard_rejects_the_handshake() -> None:
-    with create_test_client([lounge]) as client:
-        with pytest.raises(WebSocketRejected) as rejected:
-            with client.websocket_connect("/lounge"):
-                pass
-        assert rejected.value.status_code == 403
+    with (
+        create_test_client([lounge]) as client,
+        pytest.raises(WebSocketRejected) as rejected,
+        client.websocket_connect("/lounge"),
+    ):
+        pass
+    assert rejected.value.status_code == 403
 
 
 def test_no_reply_fails_after_the_timeout() -> None:
-    headers = {"cookie": "member=yes"}
-    with create_test_client([lounge]) as client, client.websocket_connect("/lounge", headers=headers) as ws:
+    with (
+        create_test_client([lounge]) as client,
+        client.websocket_connect("/lounge", headers=MEMBER) as ws,
+    ):
         ws.send_text("hello")
         with pytest.raises(TimeoutError):
             ws.receive_text(timeout=0.2)  # instead of waiting forever for a reply that never comes
 
 
 def test_the_server_closes() -> None:
-    headers = {"cookie": "member=yes"}
-    with create_test_client([lounge]) as client, client.websocket_connect("/lounge", headers=headers) as ws:
+    with (
+        create_test_client([lounge]) as client,
+        client.websocket_connect("/lounge", headers=MEMBER) as ws,
+    ):
         ws.send_text("leave")
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_text()
