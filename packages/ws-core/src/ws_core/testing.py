@@ -47,6 +47,9 @@ __all__ = [
     "create_test_client",
 ]
 
+RequestHeaders = Mapping[str, str] | Sequence[tuple[str, str]]
+"""Handshake request headers: a mapping, or name/value pairs (a name may repeat)."""
+
 _CLIENT_ADDRESS = ("testclient", 50000)
 _DENIAL = "websocket.http.response"
 
@@ -108,7 +111,7 @@ class AsyncWebSocketTestSession:
         self._to_app_send, self._to_app_receive = to_app
         self._from_app_send, self._from_app_receive = from_app
         self._app_done = anyio.Event()
-        self._app_error: BaseException | None = None
+        self._app_error: Exception | None = None
         self._app_scope = anyio.CancelScope()
         self._closed_by_client = False
         self._app_phase = "start"
@@ -471,14 +474,15 @@ class AsyncTestClient:
             raise RuntimeError(f"expected 'lifespan.{phase}.complete', got {reply['type']!r}")
 
     def _scope(
-        self, path: str, subprotocols: Sequence[str] | None, headers: Mapping[str, str] | None
+        self, path: str, subprotocols: Sequence[str] | None, headers: RequestHeaders | None
     ) -> dict[str, Any]:
         base = urlsplit(self.base_url)
         target = urlsplit(path)
         default_port = 443 if base.scheme == "wss" else 80
         host = base.hostname or "testserver"
         raw_headers = [(b"host", (base.netloc or host).encode("latin-1"))]
-        for name, value in (headers or {}).items():
+        pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
+        for name, value in pairs:
             raw_headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         if subprotocols:
             raw_headers.append(
@@ -506,9 +510,14 @@ class AsyncTestClient:
         self,
         path: str,
         subprotocols: Sequence[str] | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: RequestHeaders | None = None,
     ) -> AsyncIterator[AsyncWebSocketTestSession]:
-        """Open a WebSocket connection to ``path`` (which may carry ``?query``).
+        """Open a WebSocket connection.
+
+        Args:
+            path: The path, percent-encoded, optionally with ``?query``.
+            subprotocols: Subprotocols to request, in order of preference.
+            headers: Extra handshake headers (``host`` is always sent).
 
         Yields:
             The session, once the application accepted the handshake.
@@ -672,7 +681,7 @@ class TestClient:
         self,
         path: str,
         subprotocols: Sequence[str] | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: RequestHeaders | None = None,
     ) -> Iterator[WebSocketTestSession]:
         """Open a WebSocket connection (see :meth:`AsyncTestClient.websocket_connect`)."""
         if self._portal is None:
