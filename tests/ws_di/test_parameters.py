@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -153,3 +154,17 @@ def test_parameters_that_cannot_be_passed_by_name_are_rejected(fn: Any, fragment
 def test_non_callable_is_rejected() -> None:
     with pytest.raises(DependencyError, match="cannot read the parameters of 42"):
         read_parameters(42)  # type: ignore[arg-type]
+
+
+def test_annotation_naming_something_undefined_at_run_time_is_kept_as_string() -> None:
+    # Python 3.14 defers annotations natively; older versions need the import.
+    source = "def fn(price: Missing, count: int) -> None: ...\n"
+    if sys.version_info < (3, 14):
+        source = "from __future__ import annotations\n" + source
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)
+
+    price, count = read_parameters(namespace["fn"])
+
+    assert price.annotation == "Missing"
+    assert count.annotation is int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ def read_parameters(fn: Callable[..., Any]) -> tuple[ParameterInfo, ...]:
     elif not (inspect.isroutine(fn) or isinstance(fn, functools.partial)) and callable(fn):
         target = target.__call__  # a callable instance: its hints live on the bound method
     try:
-        signature = inspect.signature(target)
+        signature = _signature(target)
     except (TypeError, ValueError) as exc:
         raise DependencyError(f"cannot read the parameters of {describe(fn)}: {exc}") from None
     parameters = list(signature.parameters.values())
@@ -97,6 +98,19 @@ def read_parameters(fn: Callable[..., Any]) -> tuple[ParameterInfo, ...]:
     return tuple(_parameter_info(parameter, hints) for parameter in parameters)
 
 
+def _signature(target: Any) -> inspect.Signature:
+    try:
+        return inspect.signature(target)
+    except NameError:
+        # Python 3.14 evaluates annotations lazily: one naming something that
+        # does not exist at run time fails only now. Read it as a forward ref.
+        if sys.version_info >= (3, 14):
+            import annotationlib
+
+            return inspect.signature(target, annotation_format=annotationlib.Format.FORWARDREF)
+        raise
+
+
 def _type_hints(target: Any, parameters: list[inspect.Parameter]) -> Mapping[str, Any]:
     source = target
     while isinstance(source, functools.partial):
@@ -109,6 +123,8 @@ def _type_hints(target: Any, parameters: list[inspect.Parameter]) -> Mapping[str
 
 
 def _evaluate(annotation: Any, namespace: dict[str, Any]) -> Any:
+    if isinstance(annotation, typing.ForwardRef):
+        annotation = annotation.__forward_arg__
     if not isinstance(annotation, str):
         return annotation
     try:
