@@ -41,13 +41,14 @@ _CodecT = TypeVar("_CodecT")
 def _check_transport(mode: object, protocol: object) -> None:
     if mode not in ("text", "binary"):
         raise CodecConfigurationError(f"mode must be 'text' or 'binary', got {mode!r}")
-    if protocol not in _FORMAT_NAMES:
+    if protocol not in ("json", "msgpack"):
         raise CodecConfigurationError(f"protocol must be 'json' or 'msgpack', got {protocol!r}")
     if protocol == "msgpack" and mode == "text":
         raise CodecConfigurationError("MessagePack needs binary transport; use mode='binary'")
 
 
 def _msgspec_decoder(annotation: Any, wire_type: Any, protocol: str) -> Callable[[Any], Any]:
+    decode: Callable[[Any], Any]
     try:
         if protocol == "json":
             decode = msgspec.json.Decoder(wire_type).decode
@@ -151,8 +152,10 @@ def decoder_for(
 
     The returned function raises only ``DecodeError`` for bad input
     (malformed data, wrong types, missing fields, integers out of range,
-    invalid UTF-8, nesting too deep, a model ``__init__`` that rejects the
-    values), its ``.path`` pointing at the failing field.
+    invalid UTF-8, nesting too deep, a model ``__post_init__`` or, with a
+    DTO, ``__init__`` that rejects the values with ``ValueError`` or
+    ``TypeError``), its ``.path`` pointing at the failing field. Other
+    exceptions raised by a model's own code propagate unchanged.
 
     Args:
         annotation: The type the payload must have. Callers pass ``Any`` for
