@@ -126,7 +126,7 @@ def main() -> None:
     floor_decode, floor_encode = results["floor (msgspec, Struct)"]
     columns = f"{'us/msg':>10} {'x floor':>8} {'x typed':>8}"
     header = f"{'path':28} {'decode':>10}{columns[10:]}  {'encode':>10}{columns[10:]}"
-    print(f"ws_codec, 5-field object, median of {REPETITIONS} x {NUMBER:,} messages")
+    print(f"ws_codec, 5-field object, us per message, median of {REPETITIONS} x {NUMBER:,}")
     print(header)
     print("-" * len(header))
     for name, (dec, enc) in results.items():
