@@ -162,3 +162,10 @@ class TestEncodeErrors:
     def test_encoding_a_typed_order_value_works(self):
         # Guard against over-eager errors: a rich nested value encodes fine.
         assert encoder_for(Order, mode="binary")(ORDER).startswith(b'{"id":')
+
+
+def test_decode_error_survives_pickling():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(decode_error(Point, '{"x": 1}')))
+    assert (error.path, error.message) == ("$.y", "$.y: required field is missing")
