@@ -1,5 +1,4 @@
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -16,11 +15,7 @@ async def listener_lifespan(socket: WebSocket) -> None:
     task = asyncio.create_task(send_websocket_stream(socket=socket, stream=handle_stream()))
     yield
     task.cancel()
-    # The guide awaits the task bare; a cancelled task re-raises CancelledError
-    # when awaited, which would escape the lifespan. Awaiting it is still needed
-    # so the stream's generator is closed before the connection's teardown.
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await task
 
 
 @websocket_listener("/", connection_lifespan=listener_lifespan)

@@ -1,5 +1,4 @@
 import asyncio
-import contextlib
 import time
 from typing import Any, AsyncGenerator  # noqa: UP035 - the guide shows the typing spelling too
 
@@ -15,11 +14,7 @@ async def listener_lifespan(socket: WebSocket) -> None:
     task = asyncio.create_task(send_websocket_stream(socket=socket, stream=handle_stream()))
     yield
     task.cancel()
-    # The guide awaits the task bare; a cancelled task re-raises CancelledError
-    # when awaited, which would escape the lifespan. Awaiting it is still needed
-    # so the stream's generator is closed before the connection's teardown.
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await task
 
 
 @websocket_listener("/", connection_lifespan=listener_lifespan)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from anyio import CancelScope
+from anyio import CancelScope, current_effective_deadline, get_cancelled_exc_class
 
 from ws_codec import DecodeError
 from ws_core import (
@@ -158,8 +159,30 @@ class ConnectionServer:
                         "connection_lifespan of %s failed on exit", self.route.owner
                     )
             raise
+        await self._exit_lifespan(lifespan)
+
+    async def _exit_lifespan(self, lifespan: AbstractAsyncContextManager[Any]) -> None:
+        """Exit the lifespan after a normal end of the message loop.
+
+        A cancellation error raised by the lifespan's own exit code while this
+        connection is not being cancelled is a stray: the lifespan awaited a
+        task it had cancelled itself (``task.cancel(); await task``, as in the
+        user guide). It concerns that task only, so it is not allowed to tear
+        down the server's task; a real cancellation of the connection is
+        re-raised.
+        """
+        stray: BaseException | None = None
         with CancelScope(shield=True):
-            await lifespan.__aexit__(None, None, None)
+            try:
+                await lifespan.__aexit__(None, None, None)
+            except get_cancelled_exc_class() as exc:
+                stray = exc
+        if stray is not None:
+            if current_effective_deadline() == -math.inf:
+                raise stray
+            self.logger.debug(
+                "connection_lifespan of %s ended with a stray cancellation", self.route.owner
+            )
 
     async def _run_on_disconnect(self, on_disconnect: Callable[[], Awaitable[Any]]) -> None:
         try:
