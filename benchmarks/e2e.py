@@ -85,9 +85,25 @@ def tell(procs: list[subprocess.Popen[bytes]], command: str) -> None:
             proc.stdin.flush()
 
 
-def measure(server: UvicornServer, path: str, conns: int, clients: int, duration: float) -> Sample:
+def placement(pin: bool) -> tuple[set[int] | None, set[int] | None]:
+    """CPUs for the servers and for the clients: one core each side when there are two."""
+    cores = sorted(os.sched_getaffinity(0))
+    if not pin or len(cores) < 2:
+        return None, None
+    return {cores[0]}, set(cores[1:])
+
+
+def measure(
+    server: UvicornServer,
+    path: str,
+    conns: int,
+    clients: int,
+    duration: float,
+    cpus: set[int] | None,
+) -> Sample:
     """One window of ping-pong load from ``clients`` processes sharing ``conns`` connections."""
     shares = [conns // clients + (1 if i < conns % clients else 0) for i in range(clients)]
+    pin = ["--cpus", ",".join(map(str, sorted(cpus)))] if cpus else []
     procs = [
         subprocess.Popen(
             [
@@ -99,6 +115,7 @@ def measure(server: UvicornServer, path: str, conns: int, clients: int, duration
                 str(share),
                 "--duration",
                 str(duration),
+                *pin,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -138,9 +155,9 @@ def measure(server: UvicornServer, path: str, conns: int, clients: int, duration
     )
 
 
-def start_servers(targets: list[Target], ws: str) -> None:
+def start_servers(targets: list[Target], ws: str, cpus: set[int] | None) -> None:
     for target in targets:
-        target.server = UvicornServer(target.key, target.app, ws=ws)
+        target.server = UvicornServer(target.key, target.app, ws=ws, cpus=cpus)
         target.server.start()
     for target in targets:
         assert target.server is not None
@@ -192,45 +209,56 @@ def result_table(
     return table
 
 
-def bottleneck_lines(results: dict[tuple[str, int], Series], levels: list[int]) -> list[str]:
+def bottleneck_lines(
+    targets: list[Target],
+    results: dict[tuple[str, int], Series],
+    levels: list[int],
+    pinned: bool,
+) -> list[str]:
     """Evidence that the load client was not what limited the measurements."""
     lines = []
+    if pinned:
+        lines.append(
+            "Servers and clients run on separate CPUs (pinned), so the client never takes "
+            "CPU time from the server it measures."
+        )
     for conns in levels:
         raw = results.get(("raw", conns))
         if not raw or not raw.samples:
             continue
-        lines.append(
-            f"C={conns}, raw app (the fastest server, the hardest test for the client): "
-            f"client {raw.med('client_cpu') * 1e6:.1f} µs CPU/rt vs server "
-            f"{raw.med('server_cpu') * 1e6:.1f} µs; client process busy "
-            f"{raw.med('client_load'):.0%} of a core, server {raw.med('server_load'):.0%}."
+        line = (
+            f"C={conns}: the client spends {raw.med('client_cpu') * 1e6:.1f} µs CPU per round "
+            f"trip, the raw server {raw.med('server_cpu') * 1e6:.1f} µs; busy: client "
+            f"{raw.med('client_load'):.0%} of its CPU, raw server {raw.med('server_load'):.0%}"
         )
+        others = [
+            results[(t.key, conns)]
+            for t in targets
+            if t.key != "raw" and (t.key, conns) in results and results[(t.key, conns)].samples
+        ]
+        if others:
+            loads = [series.med("server_load") for series in others]
+            line += f", framework servers {min(loads):.0%}-{max(loads):.0%}"
+            if min(loads) >= 0.9:
+                line += " (saturated: the server, not the client, set their rate)"
+        lines.append(line + ".")
     one, two = results.get(("raw", 50)), results.get(("raw-2clients", 50))
     if one and two and one.samples and two.samples:
         gain = two.med("rate") / one.med("rate")
-        busy = one.med("client_load")
-        if gain < 1.10:
-            verdict = "a second client process does not raise the rate: one was enough"
-        elif busy >= 0.85:
-            verdict = (
-                f"a second client process raises the rate and one was {busy:.0%} busy: "
-                "the fastest apps' rates are client-bound, compare them with care"
-            )
-        else:
-            load = os.getloadavg()[0]
-            verdict = (
-                f"the rate rises with a second process although one client process was only "
-                f"{busy:.0%} busy, so it was not CPU-bound; the machine was shared (load "
-                f"average {load:.1f} on {harness.usable_cores()} cores) and two processes got "
-                "a bigger share of it; rates here are scheduler-bound"
-            )
+        verdict = (
+            "no gain, so one client process was not held back by its own event loop"
+            if gain < 1.10
+            else "the rate rises, so at C=50 the raw app's rate is partly client-bound "
+            "(its CPU per round trip is still its own)"
+        )
         lines.append(
             f"C=50, raw app: {harness.fmt_rate(one.med('rate'))} rt/s with one client process, "
-            f"{harness.fmt_rate(two.med('rate'))} rt/s with two (x{gain:.2f}): {verdict}."
+            f"{harness.fmt_rate(two.med('rate'))} rt/s with two on the same client CPU(s) "
+            f"(x{gain:.2f}): {verdict}."
         )
     lines.append(
-        "CPU per round trip is the server process's own utime+stime over the window, "
-        "so it does not depend on how fast the client is."
+        "CPU per round trip is the server process's own utime+stime over the window; it "
+        "moves a little with how saturated the server is (fewer wake-ups per message when busy)."
     )
     return lines
 
@@ -258,6 +286,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--ws", default="auto", help="uvicorn --ws implementation")
     parser.add_argument("--only", default="", help="comma-separated target keys (raw always)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument(
+        "--no-pin", action="store_true", help="do not pin servers and clients to separate CPUs"
+    )
     return parser.parse_args(argv)
 
 
@@ -272,8 +303,9 @@ def main(argv: list[str]) -> int:
         targets = [t for t in TARGETS if t.key in wanted]
     results: dict[tuple[str, int], Series] = {}
     rounds_done = 0
+    server_cpus, client_cpus = placement(not args.no_pin)
     try:
-        start_servers(targets, args.ws)
+        start_servers(targets, args.ws, server_cpus)
         for target in targets:
             if target.error:
                 print(f"skipped {target.key}: {target.error}")
@@ -295,7 +327,9 @@ def main(argv: list[str]) -> int:
                 assert target.server is not None
                 try:
                     series.samples.append(
-                        measure(target.server, target.path, conns, clients, args.duration)
+                        measure(
+                            target.server, target.path, conns, clients, args.duration, client_cpus
+                        )
                     )
                 except (ClientError, OSError, subprocess.SubprocessError) as exc:
                     series.error = f"{type(exc).__name__}: {exc}"[:200]
@@ -310,7 +344,7 @@ def main(argv: list[str]) -> int:
     table = result_table(targets, results, levels)
     failures = [f"{t.key}: {t.error}" for t in targets if t.error]
     failures += [f"{k[0]} C={k[1]}: {v.error}" for k, v in results.items() if v.error]
-    evidence = bottleneck_lines(results, levels)
+    evidence = bottleneck_lines(targets, results, levels, bool(server_cpus))
     block = targets_block(results)
     ws_impl = "websockets-sansio (uvicorn auto)" if args.ws == "auto" else args.ws
     setting = (
@@ -318,6 +352,11 @@ def main(argv: list[str]) -> int:
         f"websockets {harness.versions()['websockets']} asyncio client on uvloop, "
         f"no compression, {args.duration:g} s windows, {rounds_done} interleaved rounds, medians"
     )
+    if server_cpus and client_cpus:
+        setting += (
+            f"; servers pinned to CPU {','.join(map(str, sorted(server_cpus)))}, "
+            f"clients to CPU {','.join(map(str, sorted(client_cpus)))}"
+        )
     print()
     print(setting)
     print(table.text())

@@ -195,7 +195,7 @@ class Targets:
         if value is None or met is None:
             verdict, shown = "NOT MEASURED", "n/a"
         else:
-            verdict, shown = ("met" if met else "NOT MET"), f"{value:.2f}"
+            verdict, shown = ("met" if met else "NOT MET"), f"{value:.3f}"
         self.lines.append(f"{label}: {shown} (target {goal}) -> {verdict}")
 
     def text(self) -> str:
@@ -225,7 +225,8 @@ only this introduction is edited by hand.
   machine took the core away are not charged to the app.
 - `hatch run bench:e2e` runs each app in its own uvicorn process on a free
   loopback port and drives it with a `websockets` client in separate processes
-  (ping-pong JSON, 1 and 50 connections). The steadiest figure is the server's
+  (ping-pong JSON, 1 and 50 connections); with two or more CPUs the server and
+  the client are pinned to different ones. The steadiest figure is the server's
   CPU time per round trip, read from `/proc/<pid>/stat`; rates and latencies
   move with whatever else the machine is doing.
 

@@ -4,6 +4,7 @@ Usage (driven by e2e.py through stdin/stdout, one JSON object per line)::
 
     python loadclient.py --url ws://127.0.0.1:PORT/path --connections 50 --duration 3
 
+0. runs on the CPUs given by ``--cpus`` (the server has the others);
 1. opens the connections (no compression), warms them up, prints ``{"event": "ready"}``;
 2. waits for ``go`` on stdin, runs ping-pong for ``--duration`` seconds (or
    ``--max-round-trips`` per connection), prints ``{"event": "result", ...}``
@@ -15,6 +16,7 @@ Every step is bounded in time. Replies are checked against what was sent.
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 
@@ -111,11 +113,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=3.0)
     parser.add_argument("--warmup", type=float, default=0.5)
     parser.add_argument("--max-round-trips", type=int, default=1_000_000)
+    parser.add_argument("--cpus", default="", help="comma-separated CPUs to run on")
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     arguments = parse_args()
+    if arguments.cpus:
+        os.sched_setaffinity(0, {int(c) for c in arguments.cpus.split(",")})
     try:
         import uvloop
     except ImportError:

@@ -30,10 +30,13 @@ def cpu_seconds(pid: int) -> float:
 class UvicornServer:
     """One uvicorn worker serving ``target`` ("module:attribute", importable from benchmarks/)."""
 
-    def __init__(self, name: str, target: str, ws: str = "auto") -> None:
+    def __init__(
+        self, name: str, target: str, ws: str = "auto", cpus: set[int] | None = None
+    ) -> None:
         self.name = name
         self.target = target
         self.ws = ws
+        self.cpus = cpus
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
@@ -67,6 +70,9 @@ class UvicornServer:
         self.proc = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT
         )
+        if self.cpus:
+            # Set while the interpreter is still starting, before uvicorn serves anything.
+            os.sched_setaffinity(self.proc.pid, self.cpus)
 
     def wait_ready(self, timeout: float = 30.0) -> bool:
         """Poll the port until it accepts a connection (or the process died, or time ran out)."""
