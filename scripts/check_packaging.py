@@ -83,10 +83,10 @@ def check_declarations(version: str) -> None:
         used = imported_distributions(dist)
         if names != used:
             problems.append(f"{dist}: declares {sorted(names)} but imports {sorted(used)}")
+        siblings = {canonical(d) for d in DISTRIBUTIONS}
         for req in requirements:
-            if requirement_name(req) in {canonical(d) for d in DISTRIBUTIONS}:
-                if not req.endswith(f"=={version}"):
-                    problems.append(f"{dist}: sibling pin {req!r} is not =={version}")
+            if requirement_name(req) in siblings and not req.endswith(f"=={version}"):
+                problems.append(f"{dist}: sibling pin {req!r} is not =={version}")
         about = (PACKAGES / dist / "src" / dist.replace("-", "_") / "__about__.py").read_text()
         if f'__version__ = "{version}"' not in about:
             problems.append(f"{dist}: __about__.py is not at the lockstep version {version}")
@@ -99,8 +99,16 @@ def build_wheels(outdir: Path) -> dict[str, Path]:
     wheels: dict[str, Path] = {}
     for dist in DISTRIBUTIONS:
         subprocess.run(
-            [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), "-q",
-             str(PACKAGES / dist)],
+            [
+                sys.executable,
+                "-m",
+                "build",
+                "--wheel",
+                "--outdir",
+                str(outdir),
+                "-q",
+                str(PACKAGES / dist),
+            ],
             check=True,
         )
         (wheel,) = outdir.glob(f"{dist.replace('-', '_')}-*.whl")
@@ -116,13 +124,24 @@ def check_alone(dist: str, wheels: dict[str, Path], workdir: Path, version: str)
     # Only the distribution's own wheel is named: pip must find its siblings
     # among the freshly built wheels (--find-links), as a user's pip would on PyPI.
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-         "--find-links", str(wheels[dist].parent), str(wheels[dist])],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--find-links",
+            str(wheels[dist].parent),
+            str(wheels[dist]),
+        ],
         check=True,
     )
     report = subprocess.run(
         [python, "-c", _LIST_AND_CLOSURE, dist],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     installed, closure, versions = json.loads(report.stdout)
     extra = sorted(set(installed) - set(closure) - {"pip", "setuptools"})

@@ -16,6 +16,7 @@ from typing import Any
 
 def smoke_ws_di() -> None:
     import anyio
+
     from ws_di import Provide, plan_dependencies
 
     events: list[str] = []
@@ -45,6 +46,7 @@ def smoke_ws_di() -> None:
 
 def smoke_ws_codec() -> None:
     import msgspec
+
     from ws_codec import DecodeError, decoder_for, encoder_for
 
     class Point(msgspec.Struct):

@@ -28,10 +28,9 @@ from ws_core import (
     websocket,
 )
 from ws_di import Provide
+from ws_kit.__about__ import __version__ as __version__
 from ws_listener import WebsocketListener, websocket_listener
 from ws_stream import send_websocket_stream, websocket_stream
-
-from ws_kit.__about__ import __version__
 
 __all__ = [
     "DTO",
