@@ -26,16 +26,19 @@ LONG_REASON = "ab" + "\u20ac" * 60  # as in the app: 182 UTF-8 bytes
 TRUNCATED_REASON = "ab" + "\u20ac" * 40  # 122 bytes: the next euro sign would make 125
 
 # HTTP status a client gets for a handshake the app refuses, per server. All five
-# servers offer the ASGI "websocket.http.response" extension (uvicorn with either
-# protocol implementation, hypercorn on both workers, granian), so the app's own status
-# arrives everywhere; where the extension is missing, the only possible answer is a
-# websocket.close before accept, which every server turns into 403.
+# servers offer the ASGI "websocket.http.response" (denial response) extension: uvicorn
+# with either protocol implementation, hypercorn on both workers, granian. So the app's
+# own status arrives everywhere. The app's "/no-denial/..." prefix hides the extension
+# from ws-kit, as on a server without it: then the only way to refuse is a
+# websocket.close before accept, which every server answers with 403.
+WITH_DENIAL = {"unknown path": 404, "guard": 403, "origin": 403, "bad param": 400}
+WITHOUT_DENIAL = {"unknown path": 403, "guard": 403, "origin": 403, "bad param": 403}
 DENIAL_STATUS = {
-    "uvicorn-websockets": {"unknown path": 404, "guard": 403, "origin": 403, "bad param": 400},
-    "uvicorn-wsproto": {"unknown path": 404, "guard": 403, "origin": 403, "bad param": 400},
-    "hypercorn-asyncio": {"unknown path": 404, "guard": 403, "origin": 403, "bad param": 400},
-    "hypercorn-trio": {"unknown path": 404, "guard": 403, "origin": 403, "bad param": 400},
-    "granian": {"unknown path": 404, "guard": 403, "origin": 403, "bad param": 400},
+    "uvicorn-websockets": (WITH_DENIAL, WITHOUT_DENIAL),
+    "uvicorn-wsproto": (WITH_DENIAL, WITHOUT_DENIAL),
+    "hypercorn-asyncio": (WITH_DENIAL, WITHOUT_DENIAL),
+    "hypercorn-trio": (WITH_DENIAL, WITHOUT_DENIAL),
+    "granian": (WITH_DENIAL, WITHOUT_DENIAL),
 }
 
 
@@ -137,10 +140,9 @@ def test_failing_handler_closes_1011_without_details(kit_server: ServerProcess) 
 
 
 def test_refused_handshakes_get_the_status_of_each_server(kit_server: ServerProcess) -> None:
-    expected = DENIAL_STATUS[kit_server.kind.id]
-    url = kit_server.url
+    with_denial, without_denial = DENIAL_STATUS[kit_server.kind.id]
 
-    async def scenario() -> dict[str, int]:
+    async def statuses(url: str) -> dict[str, int]:
         return {
             "unknown path": await handshake_status(f"{url}/no/such/path"),
             "guard": await handshake_status(f"{url}/guarded?token=wrong"),
@@ -148,7 +150,9 @@ def test_refused_handshakes_get_the_status_of_each_server(kit_server: ServerProc
             "bad param": await handshake_status(f"{url}/items/abc"),
         }
 
-    assert run(scenario()) == expected
+    url = kit_server.url
+    assert run(statuses(url)) == with_denial
+    assert run(statuses(f"{url}/no-denial")) == without_denial
 
     async def allowed() -> None:
         async with open_ws(f"{url}/guarded?token=letmein") as ws:
@@ -159,6 +163,13 @@ def test_refused_handshakes_get_the_status_of_each_server(kit_server: ServerProc
             assert json.loads(await recv(ws)) == {"item_id": 42, "data": "hi"}
 
     run(allowed())
+
+    async def allowed_without_denial() -> None:
+        async with open_ws(f"{url}/no-denial/guarded?token=letmein") as ws:
+            await ws.send("hi")
+            assert await recv(ws) == "guarded:hi"
+
+    run(allowed_without_denial())
     assert_balanced(kit_server)  # the refused origin never set up /echo's dependency
 
 

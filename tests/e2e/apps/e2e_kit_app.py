@@ -201,7 +201,7 @@ async def debug_stats(socket: WebSocket) -> None:
     await socket.close()
 
 
-app = App(
+kit_app = App(
     [
         echo,
         typed,
@@ -220,3 +220,21 @@ app = App(
     ],
     allowed_origins=[ALLOWED_ORIGIN],
 )
+
+
+NO_DENIAL_PREFIX = "/no-denial"
+
+
+async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """``kit_app``, with one twist: under ``/no-denial/...`` it hides the server's
+    ``websocket.http.response`` extension (and strips the prefix), so a test can see
+    what a refused handshake looks like on a server without the denial extension."""
+    if scope["type"] == "websocket" and scope["path"].startswith(f"{NO_DENIAL_PREFIX}/"):
+        extensions = dict(scope.get("extensions") or {})
+        extensions.pop("websocket.http.response", None)
+        path = scope["path"][len(NO_DENIAL_PREFIX) :]
+        raw_path = scope.get("raw_path")
+        if raw_path is not None:
+            raw_path = raw_path[len(NO_DENIAL_PREFIX) :]
+        scope = {**scope, "path": path, "raw_path": raw_path, "extensions": extensions}
+    await kit_app(scope, receive, send)
