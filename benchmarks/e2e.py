@@ -280,8 +280,8 @@ def targets_block(results: dict[tuple[str, int], Series]) -> harness.Targets:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
-    parser.add_argument("--duration", type=float, default=3.0, help="seconds per window")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--duration", type=float, default=2.0, help="seconds per window")
     parser.add_argument("--connections", default="1,50", help="comma-separated C levels")
     parser.add_argument("--ws", default="auto", help="uvicorn --ws implementation")
     parser.add_argument("--only", default="", help="comma-separated target keys (raw always)")
