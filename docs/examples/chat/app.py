@@ -170,8 +170,8 @@ class ChatRoom(WebsocketListener):
     """One member in one room. A new instance serves each connection."""
 
     path = "/rooms/{room:str}"
-    dependencies = {"user_name": Provide(user_name)}  # noqa: RUF012
-    exception_handlers = {DecodeError: reply_with_error}  # noqa: RUF012
+    dependencies = {"user_name": Provide(user_name)}
+    exception_handlers = {DecodeError: reply_with_error}
     return_dto = PublicMessage
 
     room: Room | None = None

@@ -46,7 +46,7 @@ def user_name(user: str) -> str:
 
 class ChatRoom(WebsocketListener):
     path = "/rooms/{room:str}"
-    dependencies = {"rooms": Provide(get_rooms), "user_name": Provide(user_name)}  # noqa: RUF012
+    dependencies = {"rooms": Provide(get_rooms), "user_name": Provide(user_name)}
 
     async def on_accept(self, socket: WebSocket, room: str, rooms: Rooms) -> None:
         rooms.join(room, socket)

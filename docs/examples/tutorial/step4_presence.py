@@ -64,7 +64,7 @@ def user_name(user: str) -> str:
 
 class ChatRoom(WebsocketListener):
     path = "/rooms/{room:str}"
-    dependencies = {"user_name": Provide(user_name)}  # noqa: RUF012
+    dependencies = {"user_name": Provide(user_name)}
 
     async def on_accept(self, socket: WebSocket, room: str, user_name: str, rooms: Rooms) -> None:
         rooms[room].join(user_name, socket)

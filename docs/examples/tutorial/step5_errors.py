@@ -78,8 +78,8 @@ async def reply_with_error(socket: WebSocket, exc: DecodeError) -> None:
 
 class ChatRoom(WebsocketListener):
     path = "/rooms/{room:str}"
-    dependencies = {"user_name": Provide(user_name)}  # noqa: RUF012
-    exception_handlers = {DecodeError: reply_with_error}  # noqa: RUF012
+    dependencies = {"user_name": Provide(user_name)}
+    exception_handlers = {DecodeError: reply_with_error}
 
     async def on_accept(self, socket: WebSocket, room: str, user_name: str, rooms: Rooms) -> None:
         rooms[room].join(user_name, socket)

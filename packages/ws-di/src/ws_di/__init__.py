@@ -27,14 +27,13 @@ Example:
         await handler(**plan.kwargs_for("handler", values))
     ```
 
-Exceptions:
-    - `DependencyError(Exception)`: a configuration error, raised by
-      `read_parameters` and `plan_dependencies` only, that is at start-up.
-    - While resolving, nothing is wrapped: whatever a provider raises
-      propagates as it is (several concurrent failures as an exception group);
-      `RuntimeError` reports a generator dependency that did not yield, or that
-      yielded more than once (at teardown); `TypeError` reports supplied values
-      missing from `resolve`'s mapping.
+The exception tree is small. `DependencyError(Exception)` is a configuration
+error, raised by `read_parameters` and `plan_dependencies` only, that is at
+start-up. While resolving, nothing is wrapped: whatever a provider raises
+propagates as it is (several concurrent failures as an exception group);
+`RuntimeError` reports a generator dependency that did not yield, or that
+yielded more than once (at teardown); `TypeError` reports supplied values
+missing from `resolve`'s mapping.
 """
 
 from ws_di.asyncify import to_async
