@@ -412,3 +412,99 @@ async def test_a_subclass_overriding_the_funnels_changes_every_helper() -> None:
         assert await session.receive_text() == "<t>"
 
     assert received == ['"Fixed response"', "Fixed response", b'"Fixed response"', "Fixed response"]
+
+
+class UpperCaseMessages(WebSocket):
+    """Overrides only ``receive_message``: ``receive_data`` and its helpers go through it."""
+
+    async def receive_message(self) -> str | bytes:
+        data = await super().receive_message()
+        return data.upper() if isinstance(data, str) else data
+
+
+async def test_a_subclass_overriding_receive_message_changes_receive_data_and_helpers() -> None:
+    peer = ScriptedPeer(CONNECT, binary(b"skip"), text("a"), text('"b"'), text("c"), disconnect())
+    socket = UpperCaseMessages(peer.socket().scope, peer.receive, peer.send)
+    await socket.accept()
+    assert await socket.receive_data("text") == "A"
+    assert await socket.receive_json() == "B"
+    assert [item async for item in socket.iter_text()] == ["C"]
+
+
+class RecordingSends(WebSocket):
+    """Overrides only ``send_data`` and records what reaches it."""
+
+    funnelled: list[tuple[str | bytes, WebSocketMode]]
+
+    async def send_data(self, data: str | bytes, mode: WebSocketMode = "text") -> None:
+        self.funnelled.append((data, mode))
+        await super().send_data(data, mode)
+
+
+async def test_send_json_hands_send_data_overrides_the_encoded_bytes() -> None:
+    peer = ScriptedPeer(CONNECT)
+    socket = RecordingSends(peer.socket().scope, peer.receive, peer.send)
+    socket.funnelled = []
+    await socket.accept()
+    await socket.send_json({"a": 1})
+    await socket.send_json([2], mode="binary")
+    assert socket.funnelled == [(b'{"a":1}', "text"), (b"[2]", "binary")]
+    assert peer.sent[1:] == [
+        {"type": "websocket.send", "text": '{"a":1}'},
+        {"type": "websocket.send", "bytes": b"[2]"},
+    ]
+
+
+# -- the JSON helpers' own path over ASGI (funnels not overridden) --------------------
+
+
+async def test_receive_json_skips_the_other_channel_and_raises_on_disconnect() -> None:
+    peer = ScriptedPeer(CONNECT, binary(b"[0]"), text("[1]"), text("x"), binary(b"[2]"))
+    socket = peer.socket()
+    await socket.accept()
+    assert await socket.receive_json() == [1]
+    assert await socket.receive_json(mode="binary") == [2]  # "x" skipped, never decoded
+
+    socket = ScriptedPeer(CONNECT, binary(b"[0]"), disconnect(4002, "bye")).socket()
+    await socket.accept()
+    with pytest.raises(WebSocketDisconnect) as caught:
+        await socket.receive_json()
+    assert (caught.value.code, caught.value.reason) == (4002, "bye")
+    with pytest.raises(WebSocketDisconnect):
+        await socket.receive_json()
+
+
+async def test_receive_json_before_accept_and_after_close() -> None:
+    peer = ScriptedPeer(CONNECT, text("[1]"))
+    socket = peer.socket()
+    with pytest.raises(RuntimeError, match="call accept\\(\\) before receiving"):
+        await socket.receive_json()
+    await socket.accept()
+    await socket.close()
+    with pytest.raises(WebSocketDisconnect):
+        await socket.receive_json()
+    assert peer.incoming == [text("[1]")]
+
+
+async def test_send_json_state_checks_and_transport_errors() -> None:
+    peer = ScriptedPeer(CONNECT)
+    socket = peer.socket()
+    with pytest.raises(RuntimeError, match="call accept\\(\\) before sending"):
+        await socket.send_json([1])
+    await socket.accept()
+    with pytest.raises(ValueError, match="expected mode 'text' or 'binary'"):
+        await socket.send_json([1], mode="txt")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        await socket.send_json(object())
+
+    peer.fail_with = ClientDisconnected()
+    with pytest.raises(WebSocketDisconnect) as caught:
+        await socket.send_json([1])
+    assert caught.value.code == CloseCode.ABNORMAL_CLOSURE
+    assert isinstance(caught.value.__cause__, ClientDisconnected)
+    assert socket.peer_state is ConnectionState.DISCONNECTED
+
+    peer.fail_with = None
+    with pytest.raises(WebSocketDisconnect):
+        await socket.send_json([1])
+    assert [m["type"] for m in peer.sent] == ["websocket.accept"]

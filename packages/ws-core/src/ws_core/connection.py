@@ -10,7 +10,9 @@ before ``accept()``, accepting twice) raises :class:`RuntimeError`.
 
 Every higher-level receive goes through :meth:`WebSocket.receive_data` and
 every send through :meth:`WebSocket.send_data`, so a subclass overriding those
-two changes them all (listeners and streams use them too).
+two changes them all (listeners and streams use them too). While a class keeps
+the funnels as they are here, the built-in helpers take the same steps over
+ASGI ``receive``/``send`` without the extra call per frame.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import enum
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import msgspec
 
@@ -41,6 +43,9 @@ HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[byt
 _MAX_REASON_BYTES = 123
 _DENIAL_EXTENSION = "websocket.http.response"
 
+_decode_json = msgspec.json.decode
+_encode_json = msgspec.json.encode
+
 
 class ConnectionState(enum.Enum):
     """Where one side of a WebSocket connection stands."""
@@ -48,6 +53,12 @@ class ConnectionState(enum.Enum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
+
+
+# Reading a member through its Enum class is slow on CPython 3.11; the per-frame
+# state checks use these.
+_CONNECTED = ConnectionState.CONNECTED
+_DISCONNECTED = ConnectionState.DISCONNECTED
 
 
 def truncate_reason(reason: str) -> str:
@@ -102,6 +113,20 @@ class WebSocket:
             ``None`` while it is open.
         close_reason: The reason that went with ``close_code``.
     """
+
+    # Whether the helpers may skip a funnel and talk to ASGI themselves: only
+    # while that funnel (and what it goes through) is this class's own.
+    _receive_message_is_ours: ClassVar[bool] = True
+    _receive_data_is_ours: ClassVar[bool] = True
+    _send_data_is_ours: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._receive_message_is_ours = cls.receive_message is WebSocket.receive_message
+        cls._receive_data_is_ours = (
+            cls._receive_message_is_ours and cls.receive_data is WebSocket.receive_data
+        )
+        cls._send_data_is_ours = cls.send_data is WebSocket.send_data
 
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.scope = scope
@@ -170,7 +195,7 @@ class WebSocket:
         code = CloseCode.ABNORMAL_CLOSURE if self.close_code is None else self.close_code
         return WebSocketDisconnect(code, self.close_reason)
 
-    def _check_open(self, action: str) -> None:
+    def _check_open(self, action: str) -> NoReturn:
         if self.connection_state is ConnectionState.CONNECTING:
             raise RuntimeError(
                 "expected connection state CONNECTED, got CONNECTING: "
@@ -178,14 +203,11 @@ class WebSocket:
             )
         raise self._closed_error()
 
-    async def _send_or_disconnect(self, message: Message) -> None:
-        try:
-            await self._send(message)
-        except Exception as exc:
-            # Servers signal a vanished client from send (uvicorn: ClientDisconnected, an OSError).
-            logger.debug("send failed, treating the peer as gone: %r", exc)
-            self._peer_left(CloseCode.ABNORMAL_CLOSURE, "")
-            raise WebSocketDisconnect(CloseCode.ABNORMAL_CLOSURE) from exc
+    def _send_failed(self, exc: Exception) -> WebSocketDisconnect:
+        # Servers signal a vanished client from send (uvicorn: ClientDisconnected, an OSError).
+        logger.debug("send failed, treating the peer as gone: %r", exc)
+        self._peer_left(CloseCode.ABNORMAL_CLOSURE, "")
+        return WebSocketDisconnect(CloseCode.ABNORMAL_CLOSURE)
 
     async def accept(
         self, subprotocol: str | None = None, headers: HeadersLike | None = None
@@ -220,13 +242,16 @@ class WebSocket:
         elif self.peer_state is ConnectionState.DISCONNECTED:
             self.connection_state = ConnectionState.DISCONNECTED
             raise self._closed_error()
-        await self._send_or_disconnect(
-            {
-                "type": "websocket.accept",
-                "subprotocol": subprotocol,
-                "headers": encode_headers(headers),
-            }
-        )
+        try:
+            await self._send(
+                {
+                    "type": "websocket.accept",
+                    "subprotocol": subprotocol,
+                    "headers": encode_headers(headers),
+                }
+            )
+        except Exception as exc:
+            raise self._send_failed(exc) from exc
         self.connection_state = ConnectionState.CONNECTED
 
     async def close(self, code: int = CloseCode.NORMAL_CLOSURE, reason: str = "") -> None:
@@ -297,20 +322,8 @@ class WebSocket:
 
     # -- receiving -----------------------------------------------------------
 
-    async def receive_message(self) -> str | bytes:
-        """Return the next data frame of either channel: ``str`` (text) or ``bytes``.
-
-        Raises:
-            WebSocketDisconnect: The peer sent a disconnect (now or earlier), or
-                we closed the connection.
-            RuntimeError: Called before :meth:`accept`.
-        """
-        if (
-            self.connection_state is not ConnectionState.CONNECTED
-            or self.peer_state is ConnectionState.DISCONNECTED
-        ):
-            self._check_open("receiving")
-        message = await self._receive()
+    def _frame_of(self, message: Message) -> str | bytes:
+        """The data of a ``websocket.receive`` event; a disconnect event raises."""
         kind = message["type"]
         if kind == "websocket.receive":
             text: str | None = message.get("text")
@@ -325,23 +338,39 @@ class WebSocket:
             raise self._closed_error()
         raise RuntimeError(f"expected 'websocket.receive' or 'websocket.disconnect', got {kind!r}")
 
+    async def receive_message(self) -> str | bytes:
+        """Return the next data frame of either channel: ``str`` (text) or ``bytes``.
+
+        Raises:
+            WebSocketDisconnect: The peer sent a disconnect (now or earlier), or
+                we closed the connection.
+            RuntimeError: Called before :meth:`accept`.
+        """
+        if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+            self._check_open("receiving")
+        return self._frame_of(await self._receive())
+
     async def receive_data(self, mode: WebSocketMode) -> str | bytes:
         """Return the next frame of the ``mode`` channel, skipping the other channel's frames.
 
-        Text frames come back as ``str``, binary frames as ``bytes``.
+        Text frames come back as ``str``, binary frames as ``bytes``. Frames
+        are read through :meth:`receive_message` when a subclass overrides it.
 
         Raises:
             WebSocketDisconnect: The peer has gone, or we closed.
             RuntimeError: Called before :meth:`accept`.
         """
-        if mode == "text":
+        wanted = str if mode == "text" else bytes
+        if not self._receive_message_is_ours:
             while True:
                 data = await self.receive_message()
-                if isinstance(data, str):
+                if isinstance(data, wanted):
                     return data
         while True:
-            data = await self.receive_message()
-            if isinstance(data, bytes):
+            if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+                self._check_open("receiving")
+            data = self._frame_of(await self._receive())
+            if isinstance(data, wanted):
                 return data
 
     async def receive_text(self) -> str:
@@ -360,7 +389,16 @@ class WebSocket:
         Raises:
             msgspec.DecodeError: The frame is not valid JSON.
         """
-        return msgspec.json.decode(await self.receive_data(mode))
+        if not self._receive_data_is_ours:
+            return _decode_json(await self.receive_data(mode))
+        # receive_data's steps inlined: one coroutine less per message.
+        wanted = str if mode == "text" else bytes
+        while True:
+            if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+                self._check_open("receiving")
+            data = self._frame_of(await self._receive())
+            if isinstance(data, wanted):
+                return _decode_json(data)
 
     async def receive_msgpack(self) -> Any:
         """Return the next binary frame decoded as MessagePack.
@@ -427,12 +465,12 @@ class WebSocket:
             }
         else:
             raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
-        if (
-            self.connection_state is not ConnectionState.CONNECTED
-            or self.peer_state is ConnectionState.DISCONNECTED
-        ):
+        if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
             self._check_open("sending")
-        await self._send_or_disconnect(message)
+        try:
+            await self._send(message)
+        except Exception as exc:
+            raise self._send_failed(exc) from exc
 
     async def send_text(self, data: str) -> None:
         """Send a text frame (see :meth:`send_data`)."""
@@ -448,7 +486,24 @@ class WebSocket:
         Raises:
             TypeError: ``data`` cannot be encoded as JSON.
         """
-        await self.send_data(msgspec.json.encode(data), mode)
+        encoded = _encode_json(data)
+        if not self._send_data_is_ours:
+            await self.send_data(encoded, mode)
+            return
+        # send_data's steps inlined: one coroutine less per message.
+        message: Message
+        if mode == "text":
+            message = {"type": "websocket.send", "text": encoded.decode()}
+        elif mode == "binary":
+            message = {"type": "websocket.send", "bytes": encoded}
+        else:
+            raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
+        if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+            self._check_open("sending")
+        try:
+            await self._send(message)
+        except Exception as exc:
+            raise self._send_failed(exc) from exc
 
     async def send_msgpack(self, data: Any) -> None:
         """Encode ``data`` as MessagePack and send it as a binary frame.
