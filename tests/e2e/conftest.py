@@ -17,9 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from e2e_support import SERVER_IDS, SERVER_KINDS, ServerProcess
-
-KIT_APP = "e2e_kit_app:app"
+from e2e_support import KIT_APP, SERVER_IDS, SERVER_KINDS, ServerFactory, ServerProcess
 
 
 class ServerPool:
@@ -78,35 +76,6 @@ def own_server_factory(tmp_path: Path) -> Iterator[ServerFactory]:
         yield factory
     finally:
         factory.close()
-
-
-class ServerFactory:
-    """Servers started for one test only."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.servers: list[ServerProcess] = []
-
-    def start(
-        self,
-        kind_id: str,
-        app: str,
-        env: Mapping[str, str] | None = None,
-        extra_args: tuple[str, ...] = (),
-    ) -> ServerProcess:
-        server = ServerProcess(
-            SERVER_KINDS[kind_id],
-            app,
-            self.workdir / f"{kind_id}-{len(self.servers)}.log",
-            env=env,
-            extra_args=extra_args,
-        )
-        self.servers.append(server)
-        return server.start()
-
-    def close(self) -> None:
-        for server in self.servers:
-            server.stop()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 APPS_DIR = HERE / "apps"
 HOST = "127.0.0.1"
+KIT_APP = "e2e_kit_app:app"  # the ws-kit test app in apps/
 
 START_TIMEOUT = 40.0
 STOP_TIMEOUT = 20.0
@@ -363,3 +364,32 @@ def serving(
         yield server
     finally:
         server.stop()
+
+
+class ServerFactory:
+    """Servers started for one test only."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.servers: list[ServerProcess] = []
+
+    def start(
+        self,
+        kind_id: str,
+        app: str,
+        env: Mapping[str, str] | None = None,
+        extra_args: tuple[str, ...] = (),
+    ) -> ServerProcess:
+        server = ServerProcess(
+            SERVER_KINDS[kind_id],
+            app,
+            self.workdir / f"{kind_id}-{len(self.servers)}.log",
+            env=env,
+            extra_args=extra_args,
+        )
+        self.servers.append(server)
+        return server.start()
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.stop()

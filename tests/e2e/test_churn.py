@@ -20,9 +20,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import pytest
-from conftest import KIT_APP, ServerFactory
 from e2e_client import balanced, debug_stats, open_ws, recv
-from e2e_support import HOST, raise_nofile_limit
+from e2e_support import HOST, KIT_APP, ServerFactory, raise_nofile_limit
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 CHURN = 10_000

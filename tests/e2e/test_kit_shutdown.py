@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import KIT_APP, ServerFactory
 from e2e_client import NO_CLOSE_FRAME, open_ws, recv, wait_closed
-from e2e_support import SERVER_IDS, read_counters
+from e2e_support import KIT_APP, SERVER_IDS, ServerFactory, read_counters
 
 ECHO_CONNECTIONS = 4
 STREAM_CONNECTIONS = 2

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import KIT_APP, ServerFactory
 from e2e_client import debug_stats, open_ws, recv, settled_stats
-from e2e_support import raise_nofile_limit
+from e2e_support import KIT_APP, ServerFactory, raise_nofile_limit
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 

@@ -5,6 +5,7 @@ what a framework can and cannot do there: counters go to the JSON file named by
 the ``E2E_COUNTERS_FILE`` environment variable.
 """
 
+import asyncio
 import json
 import os
 from typing import Any
@@ -17,7 +18,29 @@ counters: dict[str, Any] = {
     "disconnect_codes": [],
     "cancelled": 0,
     "finished": 0,
+    "cancelled_at_shutdown": 0,
 }
+# asyncio tasks serving WebSockets (on trio, hypercorn finishes them before the lifespan
+# shutdown anyway).
+_connection_tasks: set[Any] = set()
+
+
+def _current_asyncio_task() -> Any:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # not on asyncio
+        return None
+
+
+async def _finish_connections() -> None:
+    """What a framework must do on lifespan shutdown: granian may run it while some
+    connection tasks have not yet been told their peer left, and exits right after."""
+    pending = [task for task in _connection_tasks if not task.done()]
+    counters["cancelled_at_shutdown"] = len(pending)
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=5)
 
 
 def _save() -> None:
@@ -60,6 +83,10 @@ async def _websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
     subprotocol = None
     if path == "/subprotocol" and scope.get("subprotocols"):
         subprotocol = scope["subprotocols"][-1]
+    task = _current_asyncio_task()
+    if task is not None:
+        _connection_tasks.add(task)
+        task.add_done_callback(_connection_tasks.discard)
     await send({"type": "websocket.accept", "subprotocol": subprotocol})
     counters["accepted"] += 1
     _save()
@@ -91,6 +118,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 _save()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await _finish_connections()
                 counters["lifespan_shutdown"] += 1
                 _save()
                 await send({"type": "lifespan.shutdown.complete"})
