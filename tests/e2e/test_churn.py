@@ -129,14 +129,16 @@ def test_ten_thousand_dropped_connections_leave_nothing_behind(
     rng = random.Random(SEED)
 
     async def scenario() -> dict[str, object]:
+        fresh = await debug_stats(server.url)  # tasks of an idle server (plus this probe)
         warm = await _churn(server.url, server.port, WARM_UP, rng)
-        base = await _settle(server.url, None, within=30)
+        base = await _settle(server.url, fresh["tasks"], within=30)
         rss_before = server.rss_kib()
         started = time.monotonic()
         done = await _churn(server.url, server.port, CHURN, rng)
         churn_s = time.monotonic() - started
-        after = await _settle(server.url, base["tasks"], within=30)
+        after = await _settle(server.url, fresh["tasks"], within=30)
         return {
+            "fresh": fresh,
             "warm": warm,
             "base": base,
             "rss_before": rss_before,
@@ -151,13 +153,15 @@ def test_ten_thousand_dropped_connections_leave_nothing_behind(
     assert isinstance(base, dict)
     assert isinstance(after, dict)
     assert isinstance(done, Counter)
+    fresh = result["fresh"]
+    assert isinstance(fresh, dict)
     growth_kib = int(result["rss_after"]) - int(result["rss_before"])  # type: ignore[call-overload]
     record_property("e2e: churn connections dropped", sum(done.values()))
     record_property("e2e: churn drop points", dict(done))
     record_property(
         "e2e: churn server",
         f"setup {after['setup']} / teardown {after['teardown']}, live {after['live']}, "
-        f"asyncio tasks {base['tasks']} -> {after['tasks']}, "
+        f"asyncio tasks idle {fresh['tasks']} -> after churn {after['tasks']}, "
         f"RSS {int(result['rss_before']) // 1024} -> {int(result['rss_after']) // 1024} MiB "  # type: ignore[call-overload]
         f"(+{growth_kib / 1024:.1f} MiB), churn took {result['churn_s']:.1f}s",
     )
@@ -167,6 +171,7 @@ def test_ten_thousand_dropped_connections_leave_nothing_behind(
     assert balanced(after), after
     assert after["setup"] == after["teardown"]
     assert after["setup"] > base["setup"] + CHURN // 2  # the churn really set resources up
-    assert after["tasks"] <= base["tasks"], (base, after)
+    assert base["tasks"] <= fresh["tasks"], (fresh, base)  # the warm-up left none either
+    assert after["tasks"] <= fresh["tasks"], (fresh, after)
     assert growth_kib < RSS_BOUND_MIB * 1024, f"RSS grew by {growth_kib} KiB"
     assert server.running, server.log_tail()
