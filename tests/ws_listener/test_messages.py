@@ -9,8 +9,8 @@ import attrs
 import msgspec
 import pytest
 
-from ws_codec import DTO, DTOConfig
-from ws_core import App, WebSocketDisconnect
+from ws_codec import DTO, DTOConfig, EncodeError
+from ws_core import App, WebSocket, WebSocketDisconnect, WebSocketMode
 from ws_core.testing import AsyncTestClient
 from ws_listener import websocket_listener
 
@@ -323,3 +323,63 @@ async def test_dto_shapes_incoming_and_outgoing_data() -> None:
         await ws.send_json({"userName": "ada", "password": "secret"})
         assert await ws.receive_json() == {"name": "Ada"}
     assert received == [User(name="ada", password="secret")]
+
+
+class SwappedChannels(WebSocket):
+    """Hands every frame over as the other Python type than its channel's."""
+
+    async def receive_data(self, mode: WebSocketMode) -> str | bytes:
+        data = await super().receive_data(mode)
+        return data.encode() if isinstance(data, str) else data.decode()
+
+
+async def test_str_and_bytes_data_are_converted_whatever_the_socket_hands_over() -> None:
+    @websocket_listener("/text", websocket_class=SwappedChannels)
+    async def text(data: str) -> str:
+        return f"{type(data).__name__}:{data}"
+
+    @websocket_listener("/binary", receive_mode="binary", websocket_class=SwappedChannels)
+    async def binary(data: bytes) -> str:
+        return f"{type(data).__name__}:{data.hex()}"
+
+    async with AsyncTestClient(App([text, binary])) as client:
+        async with client.websocket_connect("/text") as ws:
+            await ws.send_text("hé")
+            assert await ws.receive_text() == "str:hé"
+        async with client.websocket_connect("/binary") as ws:
+            await ws.send_bytes(b"ok")
+            assert await ws.receive_text() == "bytes:6f6b"
+
+
+async def test_only_exact_str_and_bytes_replies_go_out_unencoded() -> None:
+    class Shade(enum.StrEnum):
+        RED = "red"
+
+    caught: list[Exception] = []
+
+    async def on_encode_error(socket: WebSocket, exc: Exception) -> None:
+        caught.append(exc)
+        await socket.close(4000, "cannot encode")
+
+    @websocket_listener("/text", exception_handlers={EncodeError: on_encode_error})
+    async def text(data: str) -> Any:
+        return {"enum": Shade.RED, "bytes": b"ok", "bad": b"\xff"}[data]
+
+    @websocket_listener("/binary", send_mode="binary")
+    async def binary(data: str) -> Any:
+        return {"enum": Shade.RED, "str": "é"}[data]
+
+    async with AsyncTestClient(App([text, binary])) as client:
+        async with client.websocket_connect("/text") as ws:
+            for sent, expected in (("enum", '"red"'), ("bytes", "ok")):
+                await ws.send_text(sent)
+                assert await ws.receive_text() == expected
+            await ws.send_text("bad")
+            with pytest.raises(WebSocketDisconnect) as info:
+                await ws.receive_text()
+            assert info.value.code == 4000
+        async with client.websocket_connect("/binary") as ws:
+            for sent, expected_bytes in (("enum", b'"red"'), ("str", "é".encode())):
+                await ws.send_text(sent)
+                assert await ws.receive_bytes() == expected_bytes
+    assert [type(exc) for exc in caught] == [EncodeError]

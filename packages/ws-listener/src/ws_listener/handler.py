@@ -131,6 +131,7 @@ class ListenerRouteHandler:
             listener=listener,
             data_positional=data.positional,
             decode=decode,
+            passthrough_type=_passthrough_type(data.annotation, options.dto),
             encode=encode,
             receive_mode=options.receive_mode,
             send_mode=options.send_mode,
@@ -240,6 +241,13 @@ def _data_parameter(listener: Callback, owner: str) -> _DataParameter:
     first = parameters[0]
     positional = first.name == "data" and first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     return _DataParameter(annotation=data.annotation, positional=positional)
+
+
+def _passthrough_type(annotation: Any, dto: object) -> type[str] | type[bytes] | None:
+    """The frame type ``decoder_for(annotation, dto=dto)`` hands back unchanged, if any."""
+    if dto is None and (annotation is str or annotation is bytes):
+        return annotation
+    return None
 
 
 def _read_parameters(fn: Callable[..., Any], owner: str) -> tuple[ParameterInfo, ...]:

@@ -60,6 +60,9 @@ class ConnectionServer:
         data_positional: Whether ``data`` is passed positionally (it is the
             first parameter) rather than by keyword.
         decode: Incoming frame → ``data``.
+        passthrough_type: ``str`` or ``bytes`` when ``decode`` returns a frame
+            of exactly that type unchanged (a ``str`` or ``bytes`` ``data``
+            without a DTO): such frames skip the call. ``None`` otherwise.
         encode: Returned value → outgoing frame.
         receive_mode: Channel read by the message loop.
         send_mode: Channel replies are sent on.
@@ -76,6 +79,7 @@ class ConnectionServer:
     listener: Callback
     data_positional: bool
     decode: Callable[[str | bytes], Any]
+    passthrough_type: type[str] | type[bytes] | None
     encode: Callable[[Any], str | bytes]
     receive_mode: WebSocketMode
     send_mode: WebSocketMode
@@ -194,22 +198,28 @@ class ConnectionServer:
         receive = socket.receive_data
         send = socket.send_data
         decode = self.decode
+        passthrough_type = self.passthrough_type
         encode = self.encode
         receive_mode = self.receive_mode
         send_mode = self.send_mode
+        # ws_codec encoders return a value of exactly the mode's type unchanged.
+        sent_as_is = str if send_mode == "text" else bytes
         try:
             while True:
                 raw = await receive(receive_mode)
-                try:
-                    data = decode(raw)
-                except DecodeError as exc:
-                    handler = self.route.find_exception_handler(exc)
-                    if handler is None:
-                        raise WebSocketException(
-                            CloseCode.INVALID_FRAME_PAYLOAD_DATA, exc.short()
-                        ) from exc
-                    await _run_exception_handler(handler, socket, exc)
-                    continue
+                if type(raw) is passthrough_type:
+                    data: Any = raw
+                else:
+                    try:
+                        data = decode(raw)
+                    except DecodeError as exc:
+                        handler = self.route.find_exception_handler(exc)
+                        if handler is None:
+                            raise WebSocketException(
+                                CloseCode.INVALID_FRAME_PAYLOAD_DATA, exc.short()
+                            ) from exc
+                        await _run_exception_handler(handler, socket, exc)
+                        continue
                 try:
                     result = await listener(data)
                 except (WebSocketDisconnect, WebSocketException):
@@ -221,7 +231,7 @@ class ConnectionServer:
                     await _run_exception_handler(handler, socket, exc)
                     continue
                 if result is not None:
-                    await send(encode(result), send_mode)
+                    await send(result if type(result) is sent_as_is else encode(result), send_mode)
         except WebSocketDisconnect:
             return
 
