@@ -34,7 +34,8 @@ DISTRIBUTIONS = ["ws-di", "ws-codec", "ws-core", "ws-listener", "ws-stream", "ws
 # Import name -> distribution name, for everything our libraries may import.
 THIRD_PARTY = {"anyio": "anyio", "msgspec": "msgspec", "typing_extensions": "typing-extensions"}
 SIBLINGS = {dist.replace("-", "_"): dist for dist in DISTRIBUTIONS}
-STDLIB = set(sys.stdlib_module_names)
+# annotationlib joined the standard library in 3.14; code imports it only there.
+STDLIB = set(sys.stdlib_module_names) | {"annotationlib"}
 
 
 def canonical(name: str) -> str:
