@@ -363,13 +363,17 @@ class WebSocket:
         wanted = str if mode == "text" else bytes
         if not self._receive_message_is_ours:
             while True:
-                data = await self.receive_message()
-                if isinstance(data, wanted):
-                    return data
+                frame = await self.receive_message()
+                if isinstance(frame, wanted):
+                    return frame
         while True:
             if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
                 self._check_open("receiving")
-            data = self._frame_of(await self._receive())
+            message = await self._receive()
+            # A text frame, the usual case, is read without the helper call.
+            data = message.get("text") if message["type"] == "websocket.receive" else None
+            if data is None:
+                data = self._frame_of(message)
             if isinstance(data, wanted):
                 return data
 
@@ -396,7 +400,10 @@ class WebSocket:
         while True:
             if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
                 self._check_open("receiving")
-            data = self._frame_of(await self._receive())
+            message = await self._receive()
+            data = message.get("text") if message["type"] == "websocket.receive" else None
+            if data is None:
+                data = self._frame_of(message)
             if isinstance(data, wanted):
                 return _decode_json(data)
 
