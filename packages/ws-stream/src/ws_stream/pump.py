@@ -103,10 +103,11 @@ async def pump_stream(
 async def _send_items(
     socket: WebSocket, iterator: AsyncIterator[Any], encode: Encode, mode: WebSocketMode
 ) -> _Ending:
+    send = socket.send_data
     async for item in iterator:
         data = encode(item)
         try:
-            await socket.send_data(data, mode)
+            await send(data, mode)
         except WebSocketDisconnect:
             return _Ending.CLIENT_GONE
     return _Ending.EXHAUSTED
