@@ -44,12 +44,12 @@ class Order:
 
 @websocket_listener("/json")
 async def order_json(data: Order) -> dict[str, Any]:
-    return {"item": data.item, "total": data.qty * 2}
+    return {"item": data.item, "qty": data.qty}
 
 
 @websocket_listener("/msgpack", receive_mode="binary", send_mode="binary", protocol="msgpack")
 async def order_msgpack(data: Order) -> dict[str, Any]:
-    return {"item": data.item, "total": data.qty * 2}
+    return {"item": data.item, "qty": data.qty}
 
 
 @websocket_listener("/dict")
@@ -66,11 +66,11 @@ def follow_up(path: str, nonce: str) -> tuple[dict[str, Any], Any]:
     if path == "/json":
         return {"type": "websocket.receive", "text": json.dumps({"item": nonce, "qty": 1})}, {
             "item": nonce,
-            "total": 2,
+            "qty": 1,
         }
     if path == "/msgpack":
         payload = msgspec.msgpack.encode({"item": nonce, "qty": 1})
-        return {"type": "websocket.receive", "bytes": payload}, {"item": nonce, "total": 2}
+        return {"type": "websocket.receive", "bytes": payload}, {"item": nonce, "qty": 1}
     return {"type": "websocket.receive", "text": json.dumps({nonce: 1})}, {"keys": 1}
 
 

@@ -45,6 +45,9 @@ Frame = tuple[Literal["text", "bytes"], str | bytes]
 
 
 # -- the listeners under test -----------------------------------------------------------
+# They only echo what they decoded, so whatever passed validation can be encoded back:
+# a reply that cannot be encoded is a 1011 by design (SPEC §2), e.g. ``qty * 2`` for a
+# qty just above -2**63 over MessagePack (hypothesis found that one in this file).
 @dataclass
 class Order:
     item: str
@@ -54,12 +57,12 @@ class Order:
 
 @websocket_listener("/order")
 async def order_json(data: Order) -> dict[str, Any]:
-    return {"item": data.item, "total": data.qty * 2, "tags": len(data.tags)}
+    return {"item": data.item, "qty": data.qty, "tags": len(data.tags)}
 
 
 @websocket_listener("/order-msgpack", receive_mode="binary", send_mode="binary", protocol="msgpack")
 async def order_msgpack(data: Order) -> dict[str, Any]:
-    return {"item": data.item, "total": data.qty * 2, "tags": len(data.tags)}
+    return {"item": data.item, "qty": data.qty, "tags": len(data.tags)}
 
 
 class Event(msgspec.Struct):
@@ -200,7 +203,7 @@ TARGETS = {
         "text",
         frames_for(near_valid(ORDER_FIELDS)),
         lambda n: _json({"item": n, "qty": 1}),
-        lambda n: {"item": n, "total": 2, "tags": 0},
+        lambda n: {"item": n, "qty": 1, "tags": 0},
     ),
     "order-msgpack-asyncio": Target(
         "/order-msgpack",
@@ -208,7 +211,7 @@ TARGETS = {
         "bytes",
         frames_for(near_valid(ORDER_FIELDS)),
         lambda n: _msgpack({"item": n, "qty": 1}),
-        lambda n: {"item": n, "total": 2, "tags": 0},
+        lambda n: {"item": n, "qty": 1, "tags": 0},
     ),
     "event-json-trio": Target(
         "/event",
