@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -195,3 +196,26 @@ def test_kwargs_for_unknown_consumer_raises_key_error() -> None:
 
     with pytest.raises(KeyError):
         result.kwargs_for("missing", {})
+
+
+@pytest.mark.anyio
+async def test_supplied_used_names_what_consumers_and_needed_providers_ask_for() -> None:
+    def consumer(data: str, socket: object, user: str) -> None: ...
+
+    def user(headers: dict[str, str]) -> str:
+        return headers["user"]
+
+    def unused(cookies: dict[str, str]) -> str:
+        return ""
+
+    result = plan(
+        {"consumer": consumer},
+        {"user": user, "unused": unused},
+        supplied=("socket", "headers", "cookies", "scope"),
+        reserved=("data",),
+    )
+
+    assert result.supplied_used == frozenset({"socket", "headers"})
+    async with AsyncExitStack() as stack:
+        values = await result.resolve({"socket": 1, "headers": {"user": "ann"}}, stack)
+    assert result.kwargs_for("consumer", values) == {"socket": 1, "user": "ann"}

@@ -29,9 +29,20 @@ class DependencyPlan:
             planned with `allow_unresolved=True`), one per name, in the order
             first met; providers' own parameters included. The caller supplies
             every required one at resolution; optional ones may be left out.
+        supplied_used: The supplied names (given to `plan_dependencies`) that
+            a consumer or a needed provider asks for; `resolve` reads no other
+            supplied name, so the caller may leave the rest out.
     """
 
-    __slots__ = ("_consumers", "_has_generators", "_levels", "_owner", "_required", "unresolved")
+    __slots__ = (
+        "_consumers",
+        "_has_generators",
+        "_levels",
+        "_owner",
+        "_required",
+        "supplied_used",
+        "unresolved",
+    )
 
     def __init__(
         self,
@@ -40,6 +51,7 @@ class DependencyPlan:
         levels: tuple[Level, ...],
         consumers: Mapping[str, Arguments],
         unresolved: tuple[ParameterInfo, ...],
+        supplied_used: frozenset[str],
         required: frozenset[str],
         has_generators: bool,
     ) -> None:
@@ -49,6 +61,7 @@ class DependencyPlan:
         self._required = required
         self._has_generators = has_generators
         self.unresolved = unresolved
+        self.supplied_used = supplied_used
 
     def __repr__(self) -> str:
         keys = [step.key for level in self._levels for step in level.host + level.spawned]
@@ -206,7 +219,7 @@ class _Planner:
         self.levels: dict[str, int] = {}
         self.steps: list[tuple[int, Step]] = []
         self.unresolved: dict[str, tuple[ParameterInfo, str]] = {}
-        self.required: set[str] = set()
+        self.supplied_used: set[str] = set()
 
     def error(self, message: str) -> DependencyError:
         return DependencyError(f"{self.owner}: {message}")
@@ -251,7 +264,7 @@ class _Planner:
                 level = max(level, self._visit(name, [] if path is None else path) + 1)
                 required.append(name)
             elif name in self.supplied:
-                self.required.add(name)
+                self.supplied_used.add(name)
                 required.append(name)
             elif self.allow_unresolved:
                 self._add_unresolved(parameter, where)
@@ -310,12 +323,13 @@ class _Planner:
             by_level.setdefault(level, []).append(step)
         levels = tuple(Level.of(steps) for _, steps in sorted(by_level.items()))
         unresolved = tuple(parameter for parameter, _ in self.unresolved.values())
-        required = self.required | {p.name for p in unresolved if not p.has_default}
+        required = self.supplied_used | {p.name for p in unresolved if not p.has_default}
         return DependencyPlan(
             owner=self.owner,
             levels=levels,
             consumers=consumers,
             unresolved=unresolved,
+            supplied_used=frozenset(self.supplied_used),
             required=frozenset(required),
             has_generators=any(self.kinds[key] in _GENERATORS for key in self.levels),
         )
