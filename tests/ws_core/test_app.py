@@ -136,6 +136,49 @@ async def test_shutdown_closes_open_connections_with_1001_after_their_cleanup() 
     assert log == ["handler interrupted", "dependency teardown", "on_shutdown"]
 
 
+@pytest.mark.parametrize("shutdown_timeout", [5.0, 0.1])
+async def test_shutdown_waits_for_every_teardown_up_to_its_timeout(
+    shutdown_timeout: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    log: list[str] = []
+    all_torn_down = anyio.Event()
+
+    async def resource(delay: float) -> AsyncIterator[float]:
+        try:
+            yield delay
+        finally:  # the shutdown's cancellation is thrown in at the yield
+            await anyio.sleep(delay)  # shielded: the cancellation does not interrupt it
+            log.append(f"teardown {delay}")
+            if delay:
+                all_torn_down.set()
+
+    @websocket("/", dependencies={"resource": resource})
+    async def handler(socket: WebSocket, resource: float) -> None:
+        await socket.accept()
+        await socket.send_text("ready")
+        await socket.receive_text()
+
+    app = App([handler], on_shutdown=[lambda: log.append("on_shutdown")])
+    app.shutdown_timeout = shutdown_timeout
+    async with AsyncTestClient(app) as client:
+        connections = [client.websocket_connect(f"/?delay={d}") for d in (0.4, 0.0)]
+        for connection in connections:
+            session = await connection.__aenter__()
+            assert await session.receive_text() == "ready"
+    for connection in connections:
+        await connection.__aexit__(None, None, None)
+    still_open = [r for r in caplog.records if "still open" in r.getMessage()]
+    if shutdown_timeout > 1:
+        assert log == ["teardown 0.0", "teardown 0.4", "on_shutdown"]
+        assert still_open == []
+    else:
+        assert log[:2] == ["teardown 0.0", "on_shutdown"]
+        assert [r.levelno for r in still_open] == [logging.WARNING]
+        with anyio.fail_after(5):
+            await all_torn_down.wait()
+        assert log[2:] == ["teardown 0.4"]
+
+
 async def test_shutdown_refuses_a_handshake_still_setting_up() -> None:
     started = anyio.Event()
     statuses: list[int] = []
@@ -355,6 +398,49 @@ async def test_a_third_party_handler_without_a_plan(caplog: pytest.LogCaptureFix
     assert caught.value.code == 1011
     [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert record.name == "third.party"
+
+
+class PlansSocketOnly:
+    """A third-party handler that plans for ``socket`` but reads other values directly."""
+
+    paths = ("/planned",)
+    name = "planned"
+    layer = LayerOptions()
+    logger = logging.getLogger("third.party")
+
+    def bind(self, route: BoundRoute) -> Any:
+        async def consumer(socket: WebSocket) -> None: ...
+
+        plan = route.plan({"consumer": consumer})
+
+        async def serve(socket: WebSocket, values: Mapping[str, Any]) -> None:
+            assert plan.kwargs_for("consumer", values) == {"socket": socket}
+            assert "cookies" in values
+            assert values["headers"] is socket.headers
+            assert values.get("cookies") == {"k": "v"}
+            assert values["query"].getall("q") == ["1", "2"]
+            assert dict(values).keys() == {
+                "socket",
+                "state",
+                "scope",
+                "headers",
+                "query",
+                "cookies",
+            }
+            with pytest.raises(KeyError):
+                values["missing"]
+            await socket.accept()
+            await socket.send_text("checked")
+
+        return serve
+
+
+async def test_values_hold_every_supplied_name_even_those_nothing_planned() -> None:
+    async with (
+        AsyncTestClient(App([PlansSocketOnly()])) as client,
+        client.websocket_connect("/planned?q=1&q=2", headers={"cookie": "k=v"}) as session,
+    ):
+        assert await session.receive_text() == "checked"
 
 
 def test_route_plan_may_be_called_only_once() -> None:

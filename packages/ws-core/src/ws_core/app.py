@@ -35,14 +35,6 @@ LifespanItem: TypeAlias = (
 _NOT_FOUND_BODY = b"Not Found"
 
 
-class _Connection:
-    __slots__ = ("cancel_scope", "done")
-
-    def __init__(self, cancel_scope: anyio.CancelScope) -> None:
-        self.cancel_scope = cancel_scope
-        self.done = anyio.Event()
-
-
 class App:
     """A ws-kit application: an ASGI 3 callable.
 
@@ -127,7 +119,10 @@ class App:
         self._lifespan = tuple(lifespan)
         self._table: RouteTable[Endpoint] = RouteTable()
         self._routes: list[BoundRoute] = []
-        self._connections: set[_Connection] = set()
+        # The cancel scope of every open connection; shutdown cancels them and
+        # waits for _all_closed, which the last one to end sets.
+        self._connections: set[anyio.CancelScope] = set()
+        self._all_closed: anyio.Event | None = None
         self._shutting_down = False
         self._collect(route_handlers, "", (self.layer,))
 
@@ -216,13 +211,13 @@ class App:
             return
         endpoint, _, raw_params = found
         with anyio.CancelScope() as cancel_scope:
-            connection = _Connection(cancel_scope)
-            self._connections.add(connection)
+            self._connections.add(cancel_scope)
             try:
                 await endpoint.serve(scope, receive, send, raw_params)
             finally:
-                self._connections.discard(connection)
-                connection.done.set()
+                self._connections.discard(cancel_scope)
+                if not self._connections and self._all_closed is not None:
+                    self._all_closed.set()
 
     def _origin_allowed(self, scope: Scope) -> bool:
         assert self._allowed_origins is not None
@@ -270,16 +265,18 @@ class App:
 
     async def _shut_down(self, stack: AsyncExitStack) -> Exception | None:
         self._shutting_down = True
-        connections = list(self._connections)
-        for connection in connections:
-            connection.cancel_scope.cancel()
-        with anyio.move_on_after(self.shutdown_timeout):
-            for connection in connections:
-                await connection.done.wait()
-        if any(not connection.done.is_set() for connection in connections):
-            logger.warning(
-                "Connections still open %s s after shutdown began", self.shutdown_timeout
-            )
+        # No connection joins from here on: new ones are refused with 503.
+        if self._connections:
+            self._all_closed = anyio.Event()
+            for cancel_scope in list(self._connections):
+                cancel_scope.cancel()
+            with anyio.move_on_after(self.shutdown_timeout):
+                await self._all_closed.wait()
+            self._all_closed = None
+            if self._connections:
+                logger.warning(
+                    "Connections still open %s s after shutdown began", self.shutdown_timeout
+                )
         failure: Exception | None = None
         for hook, takes_app in self._on_shutdown:
             try:

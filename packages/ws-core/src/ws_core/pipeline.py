@@ -15,7 +15,7 @@ stops it (after it closed with 1001 and tore down).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AsyncExitStack
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,8 @@ __all__ = ["Endpoint", "reject_handshake"]
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 _INTERNAL_ERROR = "Internal Server Error"
+# Supplied names read from the socket, which parses them on first access.
+_SOCKET_VIEWS = {"headers": "headers", "query": "query_params", "cookies": "cookies"}
 
 
 async def reject_handshake(
@@ -77,6 +79,48 @@ def _is_disconnect(exc: BaseException) -> bool:
     return isinstance(exc, BaseExceptionGroup) and exc.split(WebSocketDisconnect)[1] is None
 
 
+class _ConnectionValues(Mapping[str, Any]):
+    """The ``values`` a connection handler receives.
+
+    Holds what was resolved; ``headers``, ``query`` and ``cookies``, when not
+    among them (nothing planned asks for them), are read from the socket on
+    first access, so a connection that never looks at them does not parse them.
+    """
+
+    __slots__ = ("_socket", "_values")
+
+    def __init__(self, values: dict[str, Any], socket: WebSocket) -> None:
+        self._values = values
+        self._socket = socket
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            if key not in _SOCKET_VIEWS:
+                raise
+        value = self._values[key] = getattr(self._socket, _SOCKET_VIEWS[key])
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values or key in _SOCKET_VIEWS
+
+    def _complete(self) -> dict[str, Any]:
+        for key, attribute in _SOCKET_VIEWS.items():
+            if key not in self._values:
+                self._values[key] = getattr(self._socket, attribute)
+        return self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._complete())
+
+    def __len__(self) -> int:
+        return len(self._complete())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._complete()!r})"
+
+
 class Endpoint:
     """One bound route, with everything decided at start-up, and its per-connection run.
 
@@ -86,7 +130,16 @@ class Endpoint:
         pattern: The compiled path pattern.
     """
 
-    __slots__ = ("_app", "_connection_handler", "_guards", "_logger", "handler", "pattern", "route")
+    __slots__ = (
+        "_app",
+        "_connection_handler",
+        "_guards",
+        "_logger",
+        "_socket_views",
+        "handler",
+        "pattern",
+        "route",
+    )
 
     def __init__(
         self,
@@ -104,6 +157,13 @@ class Endpoint:
         self._connection_handler = connection_handler
         self._logger = handler.logger
         self._guards = tuple(to_async(guard, sync_to_thread=False) for guard in route.guards)
+        plan = route.dependency_plan
+        # Those of headers, query and cookies the plan reads; the others stay unparsed.
+        self._socket_views = tuple(
+            (name, attribute)
+            for name, attribute in _SOCKET_VIEWS.items()
+            if plan is not None and name in plan.supplied_used
+        )
 
     async def serve(
         self, scope: Scope, receive: Receive, send: Send, raw_params: Mapping[str, str]
@@ -137,19 +197,14 @@ class Endpoint:
         if errors:
             await reject_handshake(socket, 400, "Invalid request parameters", errors)
             return
-        supplied = {
-            "socket": socket,
-            "state": self._app.state,
-            "scope": scope,
-            "headers": socket.headers,
-            "query": socket.query_params,
-            "cookies": socket.cookies,
-            **path_values,
-            **query_values,
-        }
+        supplied = {"socket": socket, "state": self._app.state, "scope": scope}
+        for name, attribute in self._socket_views:
+            supplied[name] = getattr(socket, attribute)
+        supplied.update(path_values)
+        supplied.update(query_values)
         plan = route.dependency_plan
         if plan is None:
-            await self._run(socket, supplied)
+            await self._run(socket, _ConnectionValues(supplied, socket))
             return
         stack = AsyncExitStack()
         ended: BaseException | None = None
@@ -160,13 +215,13 @@ class Endpoint:
                 ended = exc
                 await self._refuse(socket, exc, "setting up the dependencies of")
                 return
-            ended = await self._run(socket, values)
+            ended = await self._run(socket, _ConnectionValues(values, socket))
         except BaseException as exc:
             ended = exc
             raise
         finally:
-            with anyio.CancelScope(shield=True):
-                await self._tear_down(stack, ended)
+            # Not shielded here: ws_di shields each teardown, and nothing else awaits.
+            await self._tear_down(stack, ended)
 
     async def _passes_guards(self, socket: WebSocket) -> bool:
         try:
