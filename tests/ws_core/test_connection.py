@@ -508,3 +508,24 @@ async def test_send_json_state_checks_and_transport_errors() -> None:
     with pytest.raises(WebSocketDisconnect):
         await socket.send_json([1])
     assert [m["type"] for m in peer.sent] == ["websocket.accept"]
+
+
+async def test_states_set_from_outside_are_honoured_by_every_receive_and_send() -> None:
+    peer = ScriptedPeer(CONNECT, text("[1]"), text("[2]"))
+    socket = peer.socket()
+    await socket.accept()
+    socket.peer_state = ConnectionState.DISCONNECTED
+    with pytest.raises(WebSocketDisconnect):
+        await socket.send_text("x")
+    with pytest.raises(WebSocketDisconnect):
+        await socket.receive_json()
+    socket.peer_state = ConnectionState.CONNECTED
+    assert await socket.receive_json() == [1]
+    socket.connection_state = ConnectionState.DISCONNECTED
+    with pytest.raises(WebSocketDisconnect):
+        await socket.receive_data("text")
+    with pytest.raises(WebSocketDisconnect):
+        await socket.send_json([0])
+    socket.connection_state = ConnectionState.CONNECTED
+    assert await socket.receive_data("text") == "[2]"
+    assert [m["type"] for m in peer.sent] == ["websocket.accept"]

@@ -55,8 +55,8 @@ class ConnectionState(enum.Enum):
     DISCONNECTED = "disconnected"
 
 
-# Reading a member through its Enum class is slow on CPython 3.11; the per-frame
-# state checks use these.
+# Reading a member through its Enum class is slow on CPython 3.11; the state
+# setters use these.
 _CONNECTED = ConnectionState.CONNECTED
 _DISCONNECTED = ConnectionState.DISCONNECTED
 
@@ -134,8 +134,10 @@ class WebSocket:
         self._send = send
         self.state = State()
         self.path_params: dict[str, Any] = {}
-        self.connection_state = ConnectionState.CONNECTING
-        self.peer_state = ConnectionState.CONNECTING
+        self._connection_state = self._peer_state = ConnectionState.CONNECTING
+        # True unless we are CONNECTED and the peer has not left: the one check
+        # every receive and send makes per frame.
+        self._closed_to_data = True
         self.close_code: int | None = None
         self.close_reason = ""
 
@@ -185,6 +187,26 @@ class WebSocket:
         return list(self.scope.get("subprotocols", ()))
 
     # -- state machine -------------------------------------------------------
+
+    @property
+    def connection_state(self) -> ConnectionState:
+        """Our side of the connection (see the class attributes)."""
+        return self._connection_state
+
+    @connection_state.setter
+    def connection_state(self, state: ConnectionState) -> None:
+        self._connection_state = state
+        self._closed_to_data = state is not _CONNECTED or self._peer_state is _DISCONNECTED
+
+    @property
+    def peer_state(self) -> ConnectionState:
+        """The peer's side of the connection (see the class attributes)."""
+        return self._peer_state
+
+    @peer_state.setter
+    def peer_state(self, state: ConnectionState) -> None:
+        self._peer_state = state
+        self._closed_to_data = self._connection_state is not _CONNECTED or state is _DISCONNECTED
 
     def _peer_left(self, code: int, reason: str) -> None:
         self.peer_state = ConnectionState.DISCONNECTED
@@ -346,7 +368,7 @@ class WebSocket:
                 we closed the connection.
             RuntimeError: Called before :meth:`accept`.
         """
-        if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+        if self._closed_to_data:
             self._check_open("receiving")
         return self._frame_of(await self._receive())
 
@@ -367,7 +389,7 @@ class WebSocket:
                 if isinstance(frame, wanted):
                     return frame
         while True:
-            if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+            if self._closed_to_data:
                 self._check_open("receiving")
             message = await self._receive()
             # A text frame, the usual case, is read without the helper call.
@@ -398,7 +420,7 @@ class WebSocket:
         # receive_data's steps inlined: one coroutine less per message.
         wanted = str if mode == "text" else bytes
         while True:
-            if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+            if self._closed_to_data:
                 self._check_open("receiving")
             message = await self._receive()
             data = message.get("text") if message["type"] == "websocket.receive" else None
@@ -472,7 +494,7 @@ class WebSocket:
             }
         else:
             raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
-        if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+        if self._closed_to_data:
             self._check_open("sending")
         try:
             await self._send(message)
@@ -505,7 +527,7 @@ class WebSocket:
             message = {"type": "websocket.send", "bytes": encoded}
         else:
             raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
-        if self.connection_state is not _CONNECTED or self.peer_state is _DISCONNECTED:
+        if self._closed_to_data:
             self._check_open("sending")
         try:
             await self._send(message)
