@@ -41,6 +41,10 @@ _JSON_HEADERS = [(b"content-type", b"application/json")]
 _INTERNAL_ERROR = "Internal Server Error"
 # Supplied names read from the socket, which parses them on first access.
 _SOCKET_VIEWS = {"headers": "headers", "query": "query_params", "cookies": "cookies"}
+# How long a cancelled connection may spend sending its 1001 close. A server
+# that dropped the connection without telling the app may never complete that
+# send; dependency teardown must not wait on it.
+_GOING_AWAY_TIMEOUT = 1.0
 
 
 async def reject_handshake(
@@ -180,8 +184,7 @@ class Endpoint:
         except anyio.get_cancelled_exc_class():
             # Cancelled before the handler ran (while a guard or a dependency
             # was set up): refuse the handshake rather than leave it hanging.
-            with anyio.CancelScope(shield=True):
-                await socket.close(CloseCode.GOING_AWAY)
+            await _close_going_away(socket)
             raise
 
     async def _serve(self, socket: WebSocket, scope: Scope, raw_params: Mapping[str, str]) -> None:
@@ -247,8 +250,7 @@ class Endpoint:
         try:
             await self._connection_handler(socket, values)
         except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True):
-                await socket.close(CloseCode.GOING_AWAY)
+            await _close_going_away(socket)
             raise
         except Exception as exc:
             return await self._handle_error(socket, exc)
@@ -322,3 +324,9 @@ class Endpoint:
         except BaseException as exc:
             if exc is not ended:
                 raise
+
+
+async def _close_going_away(socket: WebSocket) -> None:
+    """Close a cancelled connection with 1001, shielded but bounded in time."""
+    with anyio.move_on_after(_GOING_AWAY_TIMEOUT, shield=True):
+        await socket.close(CloseCode.GOING_AWAY)
