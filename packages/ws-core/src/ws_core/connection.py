@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
 
 import msgspec
 
@@ -29,6 +29,8 @@ from ws_core.close_codes import CloseCode
 from ws_core.datastructures import URL, Address, Headers, QueryParams, State, parse_cookies
 from ws_core.exceptions import WebSocketDisconnect
 from ws_core.types import Message, Receive, Scope, Send, WebSocketMode
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:
     from ws_core.app import App
@@ -438,37 +440,21 @@ class WebSocket:
         data = await self.receive_data("binary")
         return msgspec.msgpack.decode(data.encode() if isinstance(data, str) else data)
 
-    async def iter_data(self, mode: WebSocketMode) -> AsyncIterator[str | bytes]:
+    def iter_data(self, mode: WebSocketMode) -> AsyncIterator[str | bytes]:
         """Yield frames of ``mode`` until the connection ends; ends quietly on disconnect."""
-        try:
-            while True:
-                yield await self.receive_data(mode)
-        except WebSocketDisconnect:
-            return
+        return _until_disconnect(partial(self.receive_data, mode))
 
-    async def iter_text(self) -> AsyncIterator[str]:
+    def iter_text(self) -> AsyncIterator[str]:
         """Yield text frames until the connection ends; ends quietly on disconnect."""
-        try:
-            while True:
-                yield await self.receive_text()
-        except WebSocketDisconnect:
-            return
+        return _until_disconnect(self.receive_text)
 
-    async def iter_bytes(self) -> AsyncIterator[bytes]:
+    def iter_bytes(self) -> AsyncIterator[bytes]:
         """Yield binary frames until the connection ends; ends quietly on disconnect."""
-        try:
-            while True:
-                yield await self.receive_bytes()
-        except WebSocketDisconnect:
-            return
+        return _until_disconnect(self.receive_bytes)
 
-    async def iter_json(self, mode: WebSocketMode = "text") -> AsyncIterator[Any]:
+    def iter_json(self, mode: WebSocketMode = "text") -> AsyncIterator[Any]:
         """Yield JSON values from ``mode`` frames; ends quietly on disconnect."""
-        try:
-            while True:
-                yield await self.receive_json(mode)
-        except WebSocketDisconnect:
-            return
+        return _until_disconnect(partial(self.receive_json, mode))
 
     # -- sending -------------------------------------------------------------
 
@@ -541,3 +527,12 @@ class WebSocket:
             TypeError: ``data`` cannot be encoded as MessagePack.
         """
         await self.send_data(msgspec.msgpack.encode(data), "binary")
+
+
+async def _until_disconnect(receive: Callable[[], Awaitable[_T]]) -> AsyncIterator[_T]:
+    """Yield what ``receive`` returns until the peer goes; end quietly then."""
+    try:
+        while True:
+            yield await receive()
+    except WebSocketDisconnect:
+        return
