@@ -1,10 +1,7 @@
 """The chat demo in-process, through ws_kit.testing: rooms, presence, error replies, origins."""
 
-import importlib.util
-import itertools
-import sys
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -13,35 +10,15 @@ import pytest
 
 from ws_kit.testing import TestClient, WebSocketRejected
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 CHAT_APP = "chat/app.py"
+Refused = Callable[..., WebSocketRejected]  # the `refused` fixture of tests/conftest.py
 ORIGIN = {"origin": "http://127.0.0.1:8000"}  # the demo's own page, on the default port
-_fresh = itertools.count()
 
 
 @pytest.fixture
-def chat() -> ModuleType:
+def chat(load_example: Callable[[str], ModuleType]) -> ModuleType:
     """docs/examples/chat/app.py, imported afresh by its path."""
-    name = f"chat_demo_app_{next(_fresh)}"
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / CHAT_APP)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def refused(
-    client: TestClient, path: str, headers: dict[str, str] | None = None
-) -> WebSocketRejected:
-    """Open ``path`` expecting the handshake to be refused; return the refusal."""
-    with (
-        pytest.raises(WebSocketRejected) as rejected,
-        client.websocket_connect(path, headers=headers),
-    ):
-        pass
-    return rejected.value
+    return load_example(CHAT_APP)
 
 
 def said(ws: Any) -> tuple[str, str, str]:
@@ -126,7 +103,7 @@ def test_malformed_messages_get_error_replies_and_the_connection_stays_open(
         assert said(ada) == ("lobby", "ada", "still here")
 
 
-def test_a_foreign_origin_is_rejected(chat: ModuleType) -> None:
+def test_a_foreign_origin_is_rejected(chat: ModuleType, refused: Refused) -> None:
     with TestClient(chat.create_app()) as client:
         for origin in ("https://evil.example", "http://127.0.0.1:9999", "http://localhost:80"):
             rejected = refused(client, "/rooms/lobby?user=eve", headers={"origin": origin})
@@ -142,7 +119,7 @@ def test_a_foreign_origin_is_rejected(chat: ModuleType) -> None:
                 assert said(ws) == ("lobby", "ada", "hi")
 
 
-def test_allowed_origins_follow_the_port_or_the_setting(chat: ModuleType) -> None:
+def test_allowed_origins_follow_the_port_or_the_setting(chat: ModuleType, refused: Refused) -> None:
     with TestClient(chat.create_app(port=5555)) as client:
         with client.websocket_connect(
             "/rooms/x?user=a", headers={"origin": "http://localhost:5555"}
@@ -161,7 +138,7 @@ def test_allowed_origins_follow_the_port_or_the_setting(chat: ModuleType) -> Non
         assert rejected.status_code == 403
 
 
-def test_a_name_is_required(chat: ModuleType) -> None:
+def test_a_name_is_required(chat: ModuleType, refused: Refused) -> None:
     with TestClient(chat.create_app()) as client:
         for query in ("", "?user=", "?user=%20%20", "?user=" + "x" * 33):
             rejected = refused(client, f"/rooms/lobby{query}", headers=ORIGIN)

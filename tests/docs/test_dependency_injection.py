@@ -3,23 +3,10 @@
 from collections.abc import Callable
 from types import ModuleType
 
-import pytest
-
 from ws_kit.testing import TestClient, WebSocketRejected
 
+Refused = Callable[..., WebSocketRejected]  # the `refused` fixture of tests/conftest.py
 Load = Callable[[str], ModuleType]
-
-
-def refused(
-    client: TestClient, path: str, headers: dict[str, str] | None = None
-) -> WebSocketRejected:
-    """Open ``path`` expecting the handshake to be refused; return the refusal."""
-    with (
-        pytest.raises(WebSocketRejected) as rejected,
-        client.websocket_connect(path, headers=headers),
-    ):
-        pass
-    return rejected.value
 
 
 def test_layers_merge_and_the_closest_wins(load_example: Load) -> None:
@@ -54,7 +41,7 @@ def test_generator_dependency_once_per_connection_then_torn_down(load_example: L
         assert log[-1] == "session 2 closed after 1 messages"
 
 
-def test_query_parameters_by_name(load_example: Load) -> None:
+def test_query_parameters_by_name(load_example: Load, refused: Refused) -> None:
     example = load_example("di/query_and_headers.py")
     with TestClient(example.app) as client:
         with client.websocket_connect("/search?limit=5", headers={"user-agent": "docs"}) as ws:

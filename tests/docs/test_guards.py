@@ -3,26 +3,13 @@
 from collections.abc import Callable
 from types import ModuleType
 
-import pytest
-
 from ws_kit.testing import TestClient, WebSocketRejected
 
+Refused = Callable[..., WebSocketRejected]  # the `refused` fixture of tests/conftest.py
 Load = Callable[[str], ModuleType]
 
 
-def refused(
-    client: TestClient, path: str, headers: dict[str, str] | None = None
-) -> WebSocketRejected:
-    """Open ``path`` expecting the handshake to be refused; return the refusal."""
-    with (
-        pytest.raises(WebSocketRejected) as rejected,
-        client.websocket_connect(path, headers=headers),
-    ):
-        pass
-    return rejected.value
-
-
-def test_guards_accumulate_from_the_outside_in(load_example: Load) -> None:
+def test_guards_accumulate_from_the_outside_in(load_example: Load, refused: Refused) -> None:
     example = load_example("guards/guards.py")
     with TestClient(example.app) as client:
         refusals = {
@@ -45,7 +32,7 @@ def test_guards_accumulate_from_the_outside_in(load_example: Load) -> None:
             assert ws.receive_text() == "ran: uptime"
 
 
-def test_allowed_origins(load_example: Load) -> None:
+def test_allowed_origins(load_example: Load, refused: Refused) -> None:
     example = load_example("guards/origins.py")
     with TestClient(example.app) as client:
         for origin in ("https://app.example.com", "http://localhost:5173"):

@@ -10,19 +10,8 @@ import pytest
 from ws_kit import WebSocketDisconnect
 from ws_kit.testing import TestClient, WebSocketRejected
 
+Refused = Callable[..., WebSocketRejected]  # the `refused` fixture of tests/conftest.py
 Load = Callable[[str], ModuleType]
-
-
-def refused(
-    client: TestClient, path: str, headers: dict[str, str] | None = None
-) -> WebSocketRejected:
-    """Open ``path`` expecting the handshake to be refused; return the refusal."""
-    with (
-        pytest.raises(WebSocketRejected) as rejected,
-        client.websocket_connect(path, headers=headers),
-    ):
-        pass
-    return rejected.value
 
 
 def test_step1_echoes_text(load_example: Load) -> None:
@@ -56,7 +45,7 @@ def said(ws: Any) -> tuple[str, str, str]:
     return message["room"], message["user"], message["text"]
 
 
-def test_step3_rooms_and_names(load_example: Load) -> None:
+def test_step3_rooms_and_names(load_example: Load, refused: Refused) -> None:
     step = load_example("tutorial/step3_rooms.py")
     with TestClient(step.app) as client:
         with (
@@ -99,7 +88,7 @@ def test_step4_presence_follows_joins_and_leaves(load_example: Load) -> None:
         assert seen.receive_json() == []
 
 
-def test_step5_error_replies_names_and_origins(load_example: Load) -> None:
+def test_step5_error_replies_names_and_origins(load_example: Load, refused: Refused) -> None:
     step = load_example("tutorial/step5_errors.py")
     with TestClient(step.app) as client:
         with client.websocket_connect("/rooms/lobby?user=ada") as ada:
