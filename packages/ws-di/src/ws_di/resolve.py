@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapp
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import anyio
 
@@ -23,6 +23,8 @@ from ws_di.provide import _UNSET, Provide
 __all__ = ["Arguments", "Level", "Step", "evaluate", "make_step"]
 
 logger = logging.getLogger("ws_di")
+
+G = TypeVar("G", Generator[Any, None, None], AsyncGenerator[Any, None])
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ class _AsyncGeneratorStep(Step):
         except StopAsyncIteration:
             raise RuntimeError(f"dependency {self.label} did not yield") from None
         # Registered before any other await: once set up, it is always torn down.
-        stack.push_async_exit(_AsyncGeneratorTeardown(agen, self.label))
+        stack.push_async_exit(_Teardown(agen, self.label, _exit_async_generator))
         values[self.key] = value
 
 
@@ -139,7 +141,7 @@ class _SyncGeneratorStep(Step):
         # A worker thread is waited for even when cancelled, and its result is
         # delivered: a finished set-up is always registered for teardown.
         value = await self.set_up(gen, self.label)
-        stack.push_async_exit(_SyncGeneratorTeardown(gen, self.label, self.tear_down))
+        stack.push_async_exit(_Teardown(gen, self.label, self.tear_down))
         values[self.key] = value
 
 
@@ -227,42 +229,24 @@ async def evaluate(
             raise
 
 
-class _AsyncGeneratorTeardown:
-    __slots__ = ("agen", "label")
+class _Teardown(Generic[G]):
+    """The exit callback of one set-up generator (sync or async), shielded and logged."""
 
-    def __init__(self, agen: AsyncGenerator[Any, None], label: str) -> None:
-        self.agen = agen
-        self.label = label
+    __slots__ = ("finish", "gen", "label")
 
-    async def __call__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> bool:
-        with anyio.CancelScope(shield=True):
-            try:
-                swallowed = await _exit_async_generator(self.agen, exc, self.label)
-            except Exception:
-                logger.exception("teardown of dependency %s failed", self.label)
-                raise
-        return swallowed
-
-
-class _SyncGeneratorTeardown:
-    __slots__ = ("gen", "label", "tear_down")
+    gen: G
+    label: str
+    finish: Callable[[G, BaseException | None, str], Awaitable[bool]]
 
     def __init__(
         self,
-        gen: Generator[Any, None, None],
+        gen: G,
         label: str,
-        tear_down: Callable[
-            [Generator[Any, None, None], BaseException | None, str], Awaitable[bool]
-        ],
+        finish: Callable[[G, BaseException | None, str], Awaitable[bool]],
     ) -> None:
         self.gen = gen
         self.label = label
-        self.tear_down = tear_down
+        self.finish = finish
 
     async def __call__(
         self,
@@ -272,7 +256,7 @@ class _SyncGeneratorTeardown:
     ) -> bool:
         with anyio.CancelScope(shield=True):
             try:
-                swallowed = await self.tear_down(self.gen, exc, self.label)
+                swallowed = await self.finish(self.gen, exc, self.label)
             except Exception:
                 logger.exception("teardown of dependency %s failed", self.label)
                 raise
