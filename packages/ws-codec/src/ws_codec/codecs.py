@@ -262,11 +262,10 @@ def _build_encoder(
         convert = None
     else:
         convert = compile_dto(dto, annotation, "encode").convert
-    if protocol == "msgpack":
-        return _binary_encoder(msgspec.msgpack.Encoder().encode, convert, "MessagePack")
+    encoder = msgspec.msgpack.Encoder() if protocol == "msgpack" else msgspec.json.Encoder()
     if mode == "binary":
-        return _binary_encoder(msgspec.json.Encoder().encode, convert, "JSON")
-    return _text_encoder(msgspec.json.Encoder().encode, convert)
+        return _binary_encoder(encoder.encode, convert, _FORMAT_NAMES[protocol])
+    return _text_encoder(encoder.encode, convert)
 
 
 _cached_encoder = functools.cache(_build_encoder)
