@@ -63,6 +63,19 @@ _ALLOWED_SENDS: dict[str, frozenset[str]] = {
 }
 
 
+def _message_stream() -> tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]:
+    """An unbounded in-memory channel of ASGI events."""
+    return anyio.create_memory_object_stream[Message](math.inf)
+
+
+def _decoded_headers(message: Message) -> list[tuple[str, str]]:
+    """The headers of an ASGI event, decoded as latin-1."""
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, value in message.get("headers") or ()
+    ]
+
+
 class WebSocketRejected(Exception):
     """The application refused the handshake.
 
@@ -104,12 +117,8 @@ class AsyncWebSocketTestSession:
         self._app = app
         self._scope = scope
         self._timeout = timeout
-        to_app: tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]
-        to_app = anyio.create_memory_object_stream(math.inf)
-        from_app: tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]
-        from_app = anyio.create_memory_object_stream(math.inf)
-        self._to_app_send, self._to_app_receive = to_app
-        self._from_app_send, self._from_app_receive = from_app
+        self._to_app_send, self._to_app_receive = _message_stream()
+        self._from_app_send, self._from_app_receive = _message_stream()
         self._app_done = anyio.Event()
         self._app_error: Exception | None = None
         self._app_scope = anyio.CancelScope()
@@ -180,19 +189,13 @@ class AsyncWebSocketTestSession:
             raise WebSocketRejected(500) from None
         if message["type"] == "websocket.accept":
             self.accepted_subprotocol = message.get("subprotocol")
-            self.response_headers = [
-                (name.decode("latin-1"), value.decode("latin-1"))
-                for name, value in message.get("headers") or ()
-            ]
+            self.response_headers = _decoded_headers(message)
             return
         if message["type"] == "websocket.close":
             await self._wait_for_app()
             raise WebSocketRejected(403)
         if message["type"] == "websocket.http.response.start":
-            headers = [
-                (name.decode("latin-1"), value.decode("latin-1"))
-                for name, value in message.get("headers") or ()
-            ]
+            headers = _decoded_headers(message)
             body = b""
             while True:
                 part = await self._next_event(None)
@@ -421,12 +424,8 @@ class AsyncTestClient:
             stream.close()
 
     async def _start_lifespan(self, task_group: anyio.abc.TaskGroup) -> None:
-        to_app: tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]
-        to_app = anyio.create_memory_object_stream(math.inf)
-        from_app: tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]
-        from_app = anyio.create_memory_object_stream(math.inf)
-        send_to_app, receive_in_app = to_app
-        send_from_app, self._lifespan_receive = from_app
+        send_to_app, receive_in_app = _message_stream()
+        send_from_app, self._lifespan_receive = _message_stream()
         self._lifespan_send = send_to_app
         self._lifespan_streams = (
             send_to_app,
