@@ -242,15 +242,14 @@ async def test_accept_handler_that_closes_stops_everything() -> None:
     assert events == ["dependency setup", "dependency teardown"]
 
 
-async def test_accept_handler_that_neither_accepts_nor_closes_is_rejected() -> None:
-    events: list[str] = []
-
-    async def forgetful(socket: WebSocket) -> None:
-        events.append("accept handler")
+async def rejected_by_accept_handler(
+    path: str, accept_handler: Any, events: list[str]
+) -> WebSocketRejected:
+    """Connect to a listener whose hooks record into ``events``; return the rejection."""
 
     @websocket_listener(
-        "/forgetful",
-        connection_accept_handler=forgetful,
+        path,
+        connection_accept_handler=accept_handler,
         on_accept=lambda: events.append("on_accept"),
         on_disconnect=lambda: events.append("on_disconnect"),
     )
@@ -259,9 +258,19 @@ async def test_accept_handler_that_neither_accepts_nor_closes_is_rejected() -> N
 
     async with AsyncTestClient(App([listener])) as client:
         with pytest.raises(WebSocketRejected) as info:
-            async with client.websocket_connect("/forgetful"):
+            async with client.websocket_connect(path):
                 pass
-    assert info.value.status_code == 403
+    return info.value
+
+
+async def test_accept_handler_that_neither_accepts_nor_closes_is_rejected() -> None:
+    events: list[str] = []
+
+    async def forgetful(socket: WebSocket) -> None:
+        events.append("accept handler")
+
+    rejected = await rejected_by_accept_handler("/forgetful", forgetful, events)
+    assert rejected.status_code == 403
     assert events == ["accept handler"]
 
 
@@ -271,20 +280,8 @@ async def test_accept_handler_that_raises_rejects_the_handshake() -> None:
     def broken(socket: WebSocket) -> None:
         raise RuntimeError("cannot accept")
 
-    @websocket_listener(
-        "/broken",
-        connection_accept_handler=broken,
-        on_accept=lambda: events.append("on_accept"),
-        on_disconnect=lambda: events.append("on_disconnect"),
-    )
-    async def listener(data: str) -> str:
-        return data
-
-    async with AsyncTestClient(App([listener])) as client:
-        with pytest.raises(WebSocketRejected) as info:
-            async with client.websocket_connect("/broken"):
-                pass
-    assert info.value.status_code == 500
+    rejected = await rejected_by_accept_handler("/broken", broken, events)
+    assert rejected.status_code == 500
     assert events == []
 
 
