@@ -23,6 +23,19 @@ def listener_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord
     return [record for record in caplog.records if record.name == "ws_listener"]
 
 
+async def closed_after_one_reply(
+    listener: Any, path: str, message: str, reply: str, closing_message: str
+) -> WebSocketDisconnect:
+    """Send ``message`` (answered by ``reply``), then ``closing_message``; return the close."""
+    async with AsyncTestClient(App([listener])) as client, client.websocket_connect(path) as ws:
+        await ws.send_text(message)
+        assert await ws.receive_text() == reply
+        await ws.send_text(closing_message)
+        with pytest.raises(WebSocketDisconnect) as info:
+            await ws.receive_text()
+    return info.value
+
+
 async def test_layered_decode_error_handler_replies_and_keeps_the_connection() -> None:
     async def on_decode_error(socket: WebSocket, exc: DecodeError) -> None:
         await socket.send_text(f"bad: {exc.short()}")
@@ -106,13 +119,8 @@ async def test_layered_handler_that_closes_ends_the_connection() -> None:
         calls.append(data)
         return {"a": "1"}[data]
 
-    async with AsyncTestClient(App([lookup])) as client, client.websocket_connect("/lookup") as ws:
-        await ws.send_text("a")
-        assert await ws.receive_text() == "1"
-        await ws.send_text("b")
-        with pytest.raises(WebSocketDisconnect) as info:
-            await ws.receive_text()
-    assert (info.value.code, info.value.reason) == (4004, "unknown key")
+    closed = await closed_after_one_reply(lookup, "/lookup", "a", "1", "b")
+    assert (closed.code, closed.reason) == (4004, "unknown key")
     assert calls == ["a", "b"]
 
 
@@ -125,13 +133,8 @@ async def test_websocket_exception_closes_with_its_code_and_reason(
             raise WebSocketException(4001, "bad password")
         return "welcome"
 
-    async with AsyncTestClient(App([auth])) as client, client.websocket_connect("/auth") as ws:
-        await ws.send_text("letmein")
-        assert await ws.receive_text() == "welcome"
-        await ws.send_text("guess")
-        with pytest.raises(WebSocketDisconnect) as info:
-            await ws.receive_text()
-    assert (info.value.code, info.value.reason) == (4001, "bad password")
+    closed = await closed_after_one_reply(auth, "/auth", "letmein", "welcome", "guess")
+    assert (closed.code, closed.reason) == (4001, "bad password")
     assert [r for r in listener_records(caplog) if r.levelno >= logging.ERROR] == []
 
 
@@ -162,13 +165,8 @@ async def test_listener_stopping_the_loop_leaves_core_to_close_1000() -> None:
             raise WebSocketDisconnect(1000)
         return data
 
-    async with AsyncTestClient(App([stop])) as client, client.websocket_connect("/stop") as ws:
-        await ws.send_text("one")
-        assert await ws.receive_text() == "one"
-        await ws.send_text("stop")
-        with pytest.raises(WebSocketDisconnect) as info:
-            await ws.receive_text()
-    assert info.value.code == 1000
+    closed = await closed_after_one_reply(stop, "/stop", "one", "one", "stop")
+    assert closed.code == 1000
     assert disconnected == ["gone"]
 
 
@@ -179,13 +177,8 @@ async def test_listener_closing_the_socket_ends_quietly(caplog: pytest.LogCaptur
             await socket.close(4000, "see you")
         return data
 
-    async with AsyncTestClient(App([bye])) as client, client.websocket_connect("/bye") as ws:
-        await ws.send_text("hello")
-        assert await ws.receive_text() == "hello"
-        await ws.send_text("goodbye")
-        with pytest.raises(WebSocketDisconnect) as info:
-            await ws.receive_text()
-    assert (info.value.code, info.value.reason) == (4000, "see you")
+    closed = await closed_after_one_reply(bye, "/bye", "hello", "hello", "goodbye")
+    assert (closed.code, closed.reason) == (4000, "see you")
     assert [r for r in listener_records(caplog) if r.levelno >= logging.WARNING] == []
 
 
