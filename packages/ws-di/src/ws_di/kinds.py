@@ -7,7 +7,7 @@ import functools
 import inspect
 from typing import Any
 
-__all__ = ["CallKind", "call_kind"]
+__all__ = ["CallKind", "call_kind", "is_callable_instance"]
 
 
 class CallKind(enum.Enum):
@@ -38,9 +38,7 @@ def call_kind(fn: Any) -> CallKind:
     """
     if isinstance(fn, type):
         return CallKind.SYNC
-    target = fn
-    if not (inspect.isroutine(fn) or isinstance(fn, functools.partial)) and callable(fn):
-        target = type(fn).__call__
+    target = type(fn).__call__ if is_callable_instance(fn) else fn
     if inspect.iscoroutinefunction(target):
         return CallKind.COROUTINE
     if inspect.isasyncgenfunction(target):
@@ -48,3 +46,14 @@ def call_kind(fn: Any) -> CallKind:
     if inspect.isgeneratorfunction(target):
         return CallKind.GENERATOR
     return CallKind.SYNC
+
+
+def is_callable_instance(fn: Any) -> bool:
+    """Whether calling `fn` runs its class's `__call__`.
+
+    True for instances of a class defining `__call__`; false for classes,
+    functions, methods, builtins and `functools.partial` objects.
+    """
+    if isinstance(fn, type) or inspect.isroutine(fn) or isinstance(fn, functools.partial):
+        return False
+    return callable(fn)

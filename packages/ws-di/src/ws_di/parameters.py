@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from ws_di.errors import DependencyError, describe
+from ws_di.kinds import is_callable_instance
 
 __all__ = ["ParameterInfo", "read_parameters"]
 
@@ -73,7 +74,7 @@ def read_parameters(fn: Callable[..., Any]) -> tuple[ParameterInfo, ...]:
         if target.__init__ is object.__init__:
             return ()
         target = target.__init__
-    elif not (inspect.isroutine(fn) or isinstance(fn, functools.partial)) and callable(fn):
+    elif is_callable_instance(fn):
         target = target.__call__  # a callable instance: its hints live on the bound method
     try:
         signature = _signature(target)
