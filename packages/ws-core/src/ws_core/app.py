@@ -141,13 +141,13 @@ class App:
                 )
                 continue
             handler = _as_route_handler(entry)
+            merged = merge_layers(*layers, handler.layer)
             for path in handler.paths:
                 if not isinstance(path, str):
                     raise ConfigurationError(f"{handler!r}: paths must be strings, got {path!r}")
                 full_path = join_paths(prefix, path)
                 owner = f"{type(handler).__name__} {handler.name!r} at {full_path!r}"
                 pattern = parse_path(full_path, owner)
-                merged = merge_layers(*layers, handler.layer)
                 route = BoundRoute(
                     path=pattern.path,
                     path_parameters={p.name: p.type for p in pattern.parameters},
