@@ -130,7 +130,6 @@ class Endpoint:
 
     Attributes:
         route: The bound route.
-        handler: The route handler.
         pattern: The compiled path pattern.
     """
 
@@ -140,7 +139,6 @@ class Endpoint:
         "_guards",
         "_logger",
         "_socket_views",
-        "handler",
         "pattern",
         "route",
     )
@@ -156,7 +154,6 @@ class Endpoint:
     ) -> None:
         self._app = app
         self.route = route
-        self.handler = handler
         self.pattern = pattern
         self._connection_handler = connection_handler
         self._logger = handler.logger
