@@ -68,3 +68,11 @@ def test_non_utf8_bytes_in_text_mode_is_an_encode_error():
 def test_lone_surrogate_in_binary_mode_is_an_encode_error():
     with pytest.raises(EncodeError, match="str"):
         encoder_for(str, mode="binary")("\ud800")
+
+
+@pytest.mark.parametrize(("mode", "protocol"), TRANSPORTS)
+def test_a_str_or_bytes_union_encodes_by_passing_through(mode: Any, protocol: Any):
+    encode = encoder_for(str | bytes, mode=mode, protocol=protocol)
+    expected = "héllo" if mode == "text" else "héllo".encode()
+    assert encode("héllo") == expected
+    assert encode("héllo".encode()) == expected

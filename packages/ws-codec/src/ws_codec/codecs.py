@@ -9,6 +9,8 @@ between the transfer Struct and the model). Codecs are cached per
 """
 
 import functools
+import types
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -258,7 +260,10 @@ def _build_encoder(
     _check_transport(mode, protocol)
     if dto is None:
         # msgspec encodes by run-time type; the annotation is only checked.
-        _msgspec_decoder(annotation, annotation, "json")
+        # str and bytes always pass through, so `str | bytes` needs no check
+        # (msgspec would refuse that union, which it could not decode).
+        if not _is_raw_payload_union(annotation):
+            _msgspec_decoder(annotation, annotation, "json")
         convert = None
     else:
         convert = compile_dto(dto, annotation, "encode").convert
@@ -266,6 +271,13 @@ def _build_encoder(
     if mode == "binary":
         return _binary_encoder(encoder.encode, convert, _FORMAT_NAMES[protocol])
     return _text_encoder(encoder.encode, convert)
+
+
+def _is_raw_payload_union(annotation: Any) -> bool:
+    """Whether ``annotation`` is a union of ``str`` and ``bytes`` only."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return False
+    return all(member in (str, bytes) for member in typing.get_args(annotation))
 
 
 _cached_encoder = functools.cache(_build_encoder)

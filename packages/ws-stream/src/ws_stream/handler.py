@@ -6,8 +6,6 @@ serves one connection.
 """
 
 import logging
-import types
-import typing
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
@@ -101,10 +99,6 @@ class StreamHandler:
         """
         try:
             item_type = yield_type(self.fn)
-            if _is_raw_payload_union(item_type):
-                # str and bytes pass through whatever the annotation; ws_codec
-                # refuses a `str | bytes` union, which it could not decode.
-                item_type = Any
             encode = encoder_for(
                 item_type, mode=self.mode, protocol=self.protocol, dto=self.return_dto
             )
@@ -127,9 +121,3 @@ class StreamHandler:
             )
 
         return serve
-
-
-def _is_raw_payload_union(annotation: Any) -> bool:
-    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
-        return False
-    return all(member in (str, bytes) for member in typing.get_args(annotation))
