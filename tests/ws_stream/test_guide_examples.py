@@ -69,11 +69,30 @@ async def test_ping_streams_timestamps(name: str, monkeypatch: pytest.MonkeyPatc
     assert stamps == sorted(stamps)
 
 
+class ContendedLock(asyncio.Lock):
+    """An ``asyncio.Lock`` that tells when a task starts waiting for it.
+
+    (The stream ticks every 10 ms, so ``wait_all_tasks_blocked`` may never see
+    every task idle at once.)
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contended = anyio.Event()
+
+    async def acquire(self) -> bool:
+        if self.locked():
+            self.contended.set()
+        return await super().acquire()
+
+
 @pytest.mark.parametrize("name", ["lock_dependency_typing", "lock_dependency_collections"])
 async def test_lock_dependency_is_held_for_the_whole_connection(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module = load_example(name, monkeypatch)
+    lock = ContendedLock()
+    monkeypatch.setattr(module, "RESOURCE_LOCK", lock)
     second_accepted = anyio.Event()
     second_frames: list[Any] = []
 
@@ -90,7 +109,8 @@ async def test_lock_dependency_is_held_for_the_whole_connection(
             assert module.RESOURCE_LOCK.locked()
             async with anyio.create_task_group() as task_group:
                 task_group.start_soon(second_client)
-                await anyio.wait_all_tasks_blocked()
+                with anyio.fail_after(5):
+                    await lock.contended.wait()
                 # The second handshake waits for the lock the first connection holds.
                 assert not second_accepted.is_set()
                 await first.close()
