@@ -10,13 +10,29 @@ values between transfer and model instances using precomputed field lists,
 so nothing is introspected per message.
 
 * decode: the transfer Struct is keyword-only and carries the model's
-  defaults (``UNSET`` for every field when partial). Its fields are ordered
-  like the model's ``__init__`` arguments, so a model is built with
-  ``Model(*msgspec.structs.astuple(transfer))`` (keywords for what cannot go
-  positionally).
+  defaults (``UNSET`` for every field when partial).
+
+  - A Struct model with every field on the wire and no nested conversion is
+    *adopted*: its transfer Struct is a subclass of the model that redeclares
+    the fields under their wire names and so shares the model's memory
+    layout. A decoded transfer becomes a model instance by reassigning its
+    ``__class__`` (CPython allows that between layout-compatible classes),
+    which costs far less than building a second object. msgspec has already
+    run the model's ``__post_init__`` while decoding, as it does without a DTO.
+  - Any other model is *rebuilt*: the transfer Struct's fields are ordered
+    like the model's ``__init__`` arguments, so the model is built with
+    ``Model(*msgspec.structs.astuple(transfer))`` (keywords for what cannot
+    go positionally), which runs its ``__init__``.
 * encode: the transfer Struct has no defaults and is built positionally from
   the model's attributes (``msgspec.structs.astuple`` for an exact Struct
   model, ``operator.attrgetter`` otherwise).
+
+Transfer instances live only while one message is converted and never take
+part in a reference cycle, so the standalone ones are made with ``gc=False``
+(cheaper to allocate). Codecs inline the two commonest conversions (adopting,
+and flattening an exact model into its transfer) instead of calling
+``Compiled.convert``; ``Compiled.adopt`` and ``Compiled.flatten`` say when
+they apply.
 
 Models are followed through ``Annotated``, optionals and unions, homogeneous
 collections (``list``, ``tuple[X, ...]``, ``set``, ``frozenset``, their
@@ -78,11 +94,20 @@ class Compiled:
             value (encode); ``None`` when the two are the same.
         classes: The classes a value to convert can have at run time (used
             to pick a member of a union).
+        adopt: Decode only: the model class a decoded wire value becomes by
+            ``msgspec.structs.force_setattr(value, "__class__", adopt)``,
+            which is then all that ``convert`` does; ``None`` otherwise.
+        flatten: Encode only: ``(model, fields, transfer)`` such that a value
+            whose class is exactly ``model`` converts as
+            ``transfer(*fields(value))``; ``convert`` does the same and also
+            handles every other value.
     """
 
     wire_type: Any
     convert: Convert | None
     classes: tuple[type[Any], ...] = ()
+    adopt: type[Any] | None = None
+    flatten: tuple[type[Any], Callable[[Any], tuple[Any, ...]], type[Any]] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -108,6 +133,17 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
         return lambda obj: ()
     getter: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
     return getter
+
+
+def _adopter(cls: type[Any]) -> Convert:
+    """Transfer instance -> model, for a transfer Struct that subclasses ``cls``."""
+    force_setattr = msgspec.structs.force_setattr
+
+    def adopt(transfer: Any) -> Any:
+        force_setattr(transfer, "__class__", cls)
+        return transfer
+
+    return adopt
 
 
 def _model_builder(
@@ -137,40 +173,41 @@ def _model_builder(
     return build
 
 
-def _transfer_builder(
+def _transfer_shape(
     transfer_cls: type[Any],
     model: ModelInfo,
     names: tuple[str, ...],
     fixups: tuple[tuple[int, Convert], ...],
-) -> Convert:
+) -> Compiled:
     """Model instance -> transfer; ``names`` are the wire fields in model order."""
     get = _getter(names)
-    if not fixups:
-        if issubclass(model.cls, msgspec.Struct) and names == tuple(f.name for f in model.fields):
-            # Every field goes on the wire: astuple is cheaper than attrgetter,
-            # but only an instance of exactly the model has the same layout.
-            astuple = msgspec.structs.astuple
-            exact = model.cls
+    classes = (model.cls,)
+    if fixups:
 
-            def from_struct(obj: Any) -> Any:
-                if obj.__class__ is exact:
-                    return transfer_cls(*astuple(obj))
-                return transfer_cls(*get(obj))
+        def from_attributes_converted(obj: Any) -> Any:
+            values = list(get(obj))
+            for index, convert in fixups:
+                values[index] = convert(values[index])
+            return transfer_cls(*values)
 
-            return from_struct
+        return Compiled(transfer_cls, from_attributes_converted, classes)
+    if issubclass(model.cls, msgspec.Struct) and names == tuple(f.name for f in model.fields):
+        # Every field goes on the wire: astuple is cheaper than attrgetter,
+        # but only an instance of exactly the model has the same layout.
+        astuple = msgspec.structs.astuple
+        exact = model.cls
 
-        def from_attributes(obj: Any) -> Any:
+        def from_struct(obj: Any) -> Any:
+            if obj.__class__ is exact:
+                return transfer_cls(*astuple(obj))
             return transfer_cls(*get(obj))
 
-        return from_attributes
+        return Compiled(transfer_cls, from_struct, classes, flatten=(exact, astuple, transfer_cls))
 
-    def from_attributes_converted(obj: Any) -> Any:
-        values = list(get(obj))
-        for index, convert in fixups:
-            values[index] = convert(values[index])
-        return transfer_cls(*values)
+    def from_attributes(obj: Any) -> Any:
+        return transfer_cls(*get(obj))
 
-    return from_attributes_converted
+    return Compiled(transfer_cls, from_attributes, classes, flatten=(model.cls, get, transfer_cls))
 
 
 def _array_converter(convert: Convert, direction: Direction) -> Convert:
@@ -323,8 +360,20 @@ class _Compiler:
         return fields
 
     def transfer_struct(
-        self, model: ModelInfo, prefix: str, fields: list[_WireField], *, decoding: bool
+        self,
+        model: ModelInfo,
+        prefix: str,
+        fields: list[_WireField],
+        *,
+        decoding: bool,
+        adopting: bool = False,
     ) -> type[Any]:
+        """The msgspec Struct that carries ``fields`` on the wire.
+
+        An adopting transfer subclasses the model (so it shares its layout and
+        ``__post_init__``); every other one is standalone and not tracked by
+        the garbage collector.
+        """
         partial = self.config.partial
         specs: list[tuple[str, Any] | tuple[str, Any, Any]] = []
         for wired in fields:
@@ -339,10 +388,15 @@ class _Compiler:
             else:
                 specs.append((wired.field.name, wire_type))
         name = self.dto.__name__ + ("_" + prefix.replace(".", "_") if prefix else "")
+        # A subclass inherits the model's options; array_like would change the wire.
+        layout: dict[str, Any] = (
+            {"bases": (model.cls,), "array_like": False} if adopting else {"gc": False}
+        )
         try:
             return msgspec.defstruct(
                 name,
                 specs,
+                **layout,
                 module=self.dto.__module__,
                 rename={f.field.name: f.wire_name for f in fields},
                 kw_only=decoding,
@@ -361,9 +415,8 @@ class _Compiler:
         if self.direction == "decode":
             return self.decoding_shape(model, prefix, fields)
         transfer = self.transfer_struct(model, prefix, fields, decoding=False)
-        fixups = self.fixups(fields)
         names = tuple(f.field.name for f in fields)
-        return Compiled(transfer, _transfer_builder(transfer, model, names, fixups), (model.cls,))
+        return _transfer_shape(transfer, model, names, self.fixups(fields))
 
     def fixups(self, fields: list[_WireField]) -> tuple[tuple[int, Convert], ...]:
         wrap = _skip_unset if self.config.partial else None
@@ -396,10 +449,14 @@ class _Compiler:
                 f"__init__ parameter of {model.cls.__qualname__}; exclude it from the DTO"
             )
         ordered = positional + [wired for _, wired in keyword]
+        fixups = self.fixups(ordered)
+        every_field = len(ordered) == len(model.fields)
+        if issubclass(model.cls, msgspec.Struct) and every_field and not fixups:
+            transfer = self.transfer_struct(model, prefix, ordered, decoding=True, adopting=True)
+            return Compiled(transfer, _adopter(model.cls), (transfer,), adopt=model.cls)
         transfer = self.transfer_struct(model, prefix, ordered, decoding=True)
-        build = _model_builder(
-            model.cls, len(positional), tuple(name for name, _ in keyword), self.fixups(ordered)
-        )
+        keyword_names = tuple(name for name, _ in keyword)
+        build = _model_builder(model.cls, len(positional), keyword_names, fixups)
         return Compiled(transfer, build, (transfer,))
 
     def unfilled(self, model: ModelInfo, prefix: str, parameter: InitParameter) -> str:
