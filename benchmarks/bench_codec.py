@@ -1,6 +1,6 @@
 """Per-message cost of ws_codec decoders and encoders against plain msgspec.
 
-Run: python benchmarks/bench_codec.py   (needs ws-codec installed)
+Run with ``hatch run bench:codec`` (``--no-docs`` leaves docs/benchmarks.md alone).
 
 The message is a 5-field object. Every row is measured in the same run,
 repetitions interleaved across rows; each figure is the median of the
@@ -12,16 +12,20 @@ every row).
 - DTO camel: ws_codec with a DTO renaming every field to camelCase
 
 Columns: "x floor" divides by the floor row; "x typed" divides a DTO row by
-the typed row of the same model kind, and the last lines compare both DTO
-rows with the typed Struct row (the 1.3x target).
+the typed row of the same model kind. The target (issue 4): the DTO Struct
+row within 1.3x of the typed Struct row, both ways.
 """
 
+import argparse
 import dataclasses
 import statistics
+import sys
+import time
 import timeit
 from collections.abc import Callable
 from typing import Any
 
+import harness
 import msgspec
 
 from ws_codec import DTO, DTOConfig, decoder_for, encoder_for
@@ -120,32 +124,60 @@ def measure() -> dict[str, tuple[float, float]]:
     }
 
 
-def main() -> None:
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    env = harness.print_environment()
     check()
     results = measure()
     floor_decode, floor_encode = results["floor (msgspec, Struct)"]
-    columns = f"{'us/msg':>10} {'x floor':>8} {'x typed':>8}"
-    header = f"{'path':28} {'decode':>10}{columns[10:]}  {'encode':>10}{columns[10:]}"
-    print(f"ws_codec, 5-field object, us per message, median of {REPETITIONS} x {NUMBER:,}")
-    print(header)
-    print("-" * len(header))
+    table = harness.Table(
+        f"Per message, 5-field object (µs, median of {REPETITIONS} x {NUMBER:,})",
+        ["path", "decode", "x floor", "x typed", "encode", "x floor", "x typed"],
+    )
     for name, (dec, enc) in results.items():
         typed = TYPED_OF.get(name)
-        dec_typed = f"{dec / results[typed][0]:8.2f}" if typed else f"{'':8}"
-        enc_typed = f"{enc / results[typed][1]:8.2f}" if typed else f"{'':8}"
-        print(
-            f"{name:28} {dec:10.3f} {dec / floor_decode:8.2f} {dec_typed}  "
-            f"{enc:10.3f} {enc / floor_encode:8.2f} {enc_typed}"
+        table.add(
+            name,
+            f"{dec:.3f}",
+            f"{dec / floor_decode:.2f}",
+            f"{dec / results[typed][0]:.2f}" if typed else "-",
+            f"{enc:.3f}",
+            f"{enc / floor_encode:.2f}",
+            f"{enc / results[typed][1]:.2f}" if typed else "-",
         )
     typed_decode, typed_encode = results["typed Struct, text"]
-    print()
-    for name in TYPED_OF:
-        dec, enc = results[name]
-        print(
-            f"{name} vs typed Struct, text: decode x{dec / typed_decode:.2f}, "
-            f"encode x{enc / typed_encode:.2f} (target <= 1.30)"
+    dto_decode, dto_encode = results["DTO camel Struct, text"]
+    targets = harness.Targets()
+    for direction, ratio in (("decode", dto_decode / typed_decode), ("encode", dto_encode / typed_encode)):
+        targets.check(
+            f"DTO camel Struct / typed Struct, {direction}", ratio, "<= 1.30", ratio <= 1.30
         )
+    print(table.text())
+    print()
+    print(targets.text())
+    elapsed = time.perf_counter() - started
+    print(f"\n{elapsed:.0f} s in all")
+    if not args.no_docs:
+        body = [
+            "## Codec: decoding and encoding one message",
+            "",
+            f"Produced by `{harness.command_line()}`.",
+            "",
+            *(f"- {line}" for line in env),
+            f"- run time {elapsed:.0f} s",
+            "",
+            table.markdown(),
+            "",
+            targets.markdown(),
+            "",
+        ]
+        harness.write_docs_section("codec", "\n".join(body))
+        print(f"wrote {harness.DOCS_PAGE.relative_to(harness.REPO_DIR)}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

@@ -207,15 +207,16 @@ class Targets:
 
 # -- the docs page --------------------------------------------------------------------
 
-SECTIONS = ("inproc", "e2e")
+SECTIONS = ("inproc", "e2e", "codec")
 
 INTRO = """\
 # Benchmarks
 
 Two scripts compare ws-kit with a hand-written ASGI app (the floor: the least
 work a correct app can do) and with Starlette and Litestar, all in the same run
-so they share the machine's mood. The tables below are rewritten by the scripts;
-only this introduction is edited by hand.
+so they share the machine's mood; a third times the codec on its own. The
+tables below are rewritten by the scripts; only this introduction is edited by
+hand (in `benchmarks/harness.py`).
 
 - `hatch run bench:inproc` calls each ASGI app directly with pre-built events
   (connect, N frames, disconnect). No network, no server: what remains is the
@@ -229,6 +230,10 @@ only this introduction is edited by hand.
   the client are pinned to different ones. The steadiest figure is the server's
   CPU time per round trip, read from `/proc/<pid>/stat`; rates and latencies
   move with whatever else the machine is doing.
+- `hatch run bench:codec` times ws-codec's decoder and encoder for one
+  5-field message: plain msgspec (the floor), the typed codec, and the same
+  model through a DTO that renames every field. Its columns are multiples of
+  a cost (`x floor`, `x typed`), so there lower is better.
 
 Ratios are floor cost / app cost of the same kind (JSON, text, stream or
 connection set-up): 1.00 means as cheap as the floor, 0.50 twice as expensive.
