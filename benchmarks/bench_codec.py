@@ -151,7 +151,8 @@ def main(argv: list[str]) -> int:
     typed_decode, typed_encode = results["typed Struct, text"]
     dto_decode, dto_encode = results["DTO camel Struct, text"]
     targets = harness.Targets()
-    for direction, ratio in (("decode", dto_decode / typed_decode), ("encode", dto_encode / typed_encode)):
+    ratios = {"decode": dto_decode / typed_decode, "encode": dto_encode / typed_encode}
+    for direction, ratio in ratios.items():
         targets.check(
             f"DTO camel Struct / typed Struct, {direction}", ratio, "<= 1.30", ratio <= 1.30
         )
