@@ -196,3 +196,21 @@ def test_encoding_a_subclass_instance_sends_the_models_fields():
 def test_encoding_a_value_of_another_type_names_it(mode: Any):
     with pytest.raises(EncodeError, match="int"):
         encoder_for(Plain, dto=camel(Plain), mode=mode)(42)
+
+
+class Registered(msgspec.Struct):
+    user_id: int
+    registry: ClassVar[list[str]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Registered.registry.append(cls.__name__)
+
+
+def test_init_subclass_runs_once_per_decoder_built():
+    shaped = camel(Registered)
+    decode = decoder_for(Registered, dto=shaped)
+    assert decoder_for(Registered, dto=shaped) is decode
+    encoder_for(Registered, dto=shaped)
+    assert Registered.registry == [shaped.__name__]
+    assert type(decode('{"userId": 1}')) is Registered

@@ -131,7 +131,11 @@ class DTO(Generic[ModelT]):
     nested models of those kinds are shaped too (see ``DTOConfig``). A
     subclass of a DTO subclass keeps its model and may set another config.
     A DTO is never instantiated: codecs compile it into ``msgspec.Struct``
-    transfer types when they are built.
+    transfer types when they are built. To decode a Struct model whose
+    fields are all on the wire, the transfer type subclasses the model
+    (defining it runs the model's ``__init_subclass__``, once per decoder
+    built); msgspec runs the model's ``__post_init__`` on each decoded
+    transfer instance, which then becomes the model in place.
 
     Attributes:
         model: The model class, taken from ``DTO[Model]``.
