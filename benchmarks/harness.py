@@ -136,7 +136,7 @@ class Table:
 
     @staticmethod
     def _numeric(cell: str) -> bool:
-        return bool(re.fullmatch(r"[-+±]?[\d,.]+[%x]?|n/a|-", cell))
+        return bool(re.fullmatch(r"[-+±]?[\d,.]+[%x]?( ±[\d,.]+)?|n/a|-", cell))
 
     def text(self) -> str:
         widths = [len(h) for h in self.headers]
@@ -274,6 +274,6 @@ def write_docs_section(name: str, body: str, page: Path = DOCS_PAGE) -> None:
 
 
 def command_line() -> str:
-    script = Path(sys.argv[0]).stem
+    script = Path(sys.argv[0]).stem.removeprefix("bench_")
     args = " ".join(sys.argv[1:])
     return f"hatch run bench:{script}" + (f" {args}" if args else "")
