@@ -210,21 +210,12 @@ def main(argv: list[str]) -> int:
     elapsed = time.perf_counter() - started
     print(f"\n{elapsed:.0f} s in all")
     if not args.no_docs:
-        body = [
-            "## Codec: decoding and encoding one message",
-            "",
-            f"Produced by `{harness.command_line()}`.",
-            "",
-            *(f"- {line}" for line in env),
-            f"- run time {elapsed:.0f} s",
-            "",
-            table.markdown(),
-            "",
-            targets.markdown(),
-            "",
-        ]
-        harness.write_docs_section("codec", "\n".join(body))
-        print(f"wrote {harness.DOCS_PAGE.relative_to(harness.REPO_DIR)}")
+        harness.write_docs_report(
+            "codec",
+            "Codec: decoding and encoding one message",
+            [*env, f"run time {elapsed:.0f} s"],
+            [table.markdown(), "", targets.markdown(), ""],
+        )
     return 0
 
 

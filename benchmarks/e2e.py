@@ -373,27 +373,26 @@ def main(argv: list[str]) -> int:
     print(f"\n{elapsed:.0f} s in all; load average at the end {load[0]:.2f} {load[1]:.2f}")
 
     if not args.no_docs:
-        body = [
-            "## End to end: uvicorn over loopback",
-            "",
-            f"Produced by `{harness.command_line()}`.",
-            "",
-            *(f"- {line}" for line in env),
-            f"- {setting}; run time {elapsed:.0f} s, load average at the end {load[0]:.2f}",
-            "",
-            table.markdown(),
-            "",
-            *(f"- FAILED {line}" for line in failures),
-            "",
-            "**Is the client the bottleneck?**",
-            "",
-            *(f"- {line}" for line in evidence),
-            "",
-            block.markdown(),
-            "",
-        ]
-        harness.write_docs_section("e2e", "\n".join(body))
-        print(f"wrote {harness.DOCS_PAGE.relative_to(harness.REPO_DIR)}")
+        harness.write_docs_report(
+            "e2e",
+            "End to end: uvicorn over loopback",
+            [
+                *env,
+                f"{setting}; run time {elapsed:.0f} s, load average at the end {load[0]:.2f}",
+            ],
+            [
+                table.markdown(),
+                "",
+                *(f"- FAILED {line}" for line in failures),
+                "",
+                "**Is the client the bottleneck?**",
+                "",
+                *(f"- {line}" for line in evidence),
+                "",
+                block.markdown(),
+                "",
+            ],
+        )
     return 0
 
 

@@ -273,6 +273,15 @@ def write_docs_section(name: str, body: str, page: Path = DOCS_PAGE) -> None:
     page.write_text("\n".join(parts))
 
 
+def write_docs_report(section: str, title: str, facts: Sequence[str], body: Sequence[str]) -> None:
+    """Rewrite ``section`` of the docs page: ``title``, the command that ran, ``facts`` as
+    a list (machine, settings), then the ``body`` lines; say where it was written."""
+    header = [f"## {title}", "", f"Produced by `{command_line()}`.", ""]
+    lines = [*header, *(f"- {fact}" for fact in facts), "", *body]
+    write_docs_section(section, "\n".join(lines))
+    print(f"wrote {DOCS_PAGE.relative_to(REPO_DIR)}")
+
+
 def command_line() -> str:
     script = Path(sys.argv[0]).stem.removeprefix("bench_")
     args = " ".join(sys.argv[1:])

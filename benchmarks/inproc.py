@@ -396,22 +396,18 @@ def main(argv: list[str]) -> int:
     print(f"\n{args.reps} repetitions, {elapsed:.0f} s in all")
 
     if not args.no_docs:
-        body = [
-            "## In-process: framework cost without a network",
-            "",
-            f"Produced by `{harness.command_line()}`.",
-            "",
-            *(f"- {line}" for line in env),
-            f"- {args.reps} interleaved repetitions, medians; run time {elapsed:.0f} s",
-            "",
-        ]
+        body: list[str] = []
         for table in tables:
             body += [table.markdown(), ""]
         body += [driver_line + ".", ""]
         body += [f"- FAILED {line}" for line in failures]
         body += ["", result.markdown(), ""]
-        harness.write_docs_section("inproc", "\n".join(body))
-        print(f"wrote {harness.DOCS_PAGE.relative_to(harness.REPO_DIR)}")
+        harness.write_docs_report(
+            "inproc",
+            "In-process: framework cost without a network",
+            [*env, f"{args.reps} interleaved repetitions, medians; run time {elapsed:.0f} s"],
+            body,
+        )
     return 0
 
 
