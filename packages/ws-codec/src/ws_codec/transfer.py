@@ -146,6 +146,14 @@ def _adopter(cls: type[Any]) -> Convert:
     return adopt
 
 
+def _fixed(values: tuple[Any, ...], fixups: tuple[tuple[int, Convert], ...]) -> list[Any]:
+    """``values`` with the value at each fixup's index converted by it."""
+    fixed = list(values)
+    for index, convert in fixups:
+        fixed[index] = convert(fixed[index])
+    return fixed
+
+
 def _model_builder(
     cls: type[Any],
     n_positional: int,
@@ -162,9 +170,7 @@ def _model_builder(
         return build_positional
 
     def build(transfer: Any) -> Any:
-        values = list(astuple(transfer))
-        for index, convert in fixups:
-            values[index] = convert(values[index])
+        values = _fixed(astuple(transfer), fixups)
         if keyword_names:
             keywords = dict(zip(keyword_names, values[n_positional:], strict=True))
             return cls(*values[:n_positional], **keywords)
@@ -185,10 +191,7 @@ def _transfer_shape(
     if fixups:
 
         def from_attributes_converted(obj: Any) -> Any:
-            values = list(get(obj))
-            for index, convert in fixups:
-                values[index] = convert(values[index])
-            return transfer_cls(*values)
+            return transfer_cls(*_fixed(get(obj), fixups))
 
         return Compiled(transfer_cls, from_attributes_converted, classes)
     if issubclass(model.cls, msgspec.Struct) and names == tuple(f.name for f in model.fields):
