@@ -15,6 +15,8 @@ Refused = Callable[..., WebSocketRejected]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "docs" / "examples"
+# Helpers shared across test folders (processes.py) import as top-level modules.
+sys.path.insert(0, str(ROOT / "tests"))
 _fresh = itertools.count()
 
 

@@ -9,20 +9,16 @@ written to a temporary directory whose path is printed.
 
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from processes import free_port, running
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -47,54 +43,29 @@ if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
 UI_TIMEOUT = 15_000  # ms, for each expectation on the page
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def demo_url(tmp_path: Path) -> Iterator[str]:
     """Run ``python -m docs.examples.chat`` and yield the URL it prints."""
     port = free_port()
     log = tmp_path / "demo.log"
-    with log.open("wb") as output:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "docs.examples.chat", "--port", str(port)],
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        url = None
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the demo exited with {proc.returncode}:\n{log.read_text()}")
-            if url is None:
-                printed = re.search(r"open (http://127\.0\.0\.1:\d+/)", log.read_text())
-                url = printed and printed.group(1)
-            if url is not None:
-                try:
-                    if httpx.get(url, timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the demo did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+    url = None
+
+    def serving_the_page() -> bool:
+        nonlocal url
+        if url is None:
+            printed = re.search(r"open (http://127\.0\.0\.1:\d+/)", log.read_text())
+            url = printed and printed.group(1)
+        if url is None:
+            return False
+        try:
+            return httpx.get(url, timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    argv = [sys.executable, "-m", "docs.examples.chat", "--port", str(port)]
+    with running(argv, log, serving_the_page, timeout=START_TIMEOUT):
         assert url == f"http://127.0.0.1:{port}/"
         yield url
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)  # the session we started it in
-                proc.wait()
 
 
 def join(page: Page, url: str, user: str, room: str) -> None:

@@ -4,19 +4,15 @@ Each server is a subprocess on a free 127.0.0.1 port, started from the command
 line shown on the page (with the port swapped), and stopped by its own PID.
 """
 
-import os
 import shlex
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from processes import free_port, running
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -25,12 +21,6 @@ EXAMPLES = ROOT / "docs" / "examples"
 DEPLOYMENT = EXAMPLES / "deployment"
 SERVED_APP = "deployment/app.py"  # what every command on the page serves
 START_TIMEOUT = 40.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def command_from_page(name: str, port: int, app: str) -> list[str]:
@@ -51,38 +41,17 @@ def command_from_page(name: str, port: int, app: str) -> list[str]:
 def serving(
     argv: Sequence[str], port: int, log: Path, env: dict[str, str] | None = None
 ) -> Iterator[str]:
-    """Run ``argv`` until ``GET /health`` (or ``GET /``) answers; stop it by its PID afterwards."""
-    with log.open("wb") as output:
-        proc = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"{argv} exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                httpx.get(f"{base}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{argv} did not start:\n{log.read_text()}")
-                time.sleep(0.1)
+    """Run ``argv`` until ``GET /health`` answers; stop it by its PID afterwards."""
+
+    def answering() -> bool:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+        except httpx.TransportError:
+            return False
+        return True
+
+    with running(argv, log, answering, timeout=START_TIMEOUT, env=env):
         yield f"ws://127.0.0.1:{port}"
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)  # the group we started it in
-                proc.wait()
 
 
 @pytest.mark.parametrize("server", ["uvicorn", "hypercorn", "granian"])
