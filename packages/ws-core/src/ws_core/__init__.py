@@ -3,8 +3,9 @@
 Build an :class:`App` from route handlers (the low-level :func:`websocket`
 decorator here; listeners and streams come from ``ws_listener`` and
 ``ws_stream``) and :class:`Router` groups; every route is bound when the app is
-built. Any object honouring :class:`RouteHandler` can be routed. Test with
-:mod:`ws_core.testing`.
+built. Any object honouring :class:`RouteHandler` can be routed; a
+:class:`Plugin` extends the App's configuration (:class:`AppConfig`) while it is
+built. Test with :mod:`ws_core.testing`.
 
 Exceptions::
 
@@ -37,6 +38,7 @@ from ws_core.handler import (
     websocket,
 )
 from ws_core.layers import ExceptionHandler, Guard, LayerOptions
+from ws_core.plugins import AppConfig, Plugin
 from ws_core.router import Router
 from ws_core.types import Message, Receive, Scope, Send, WebSocketMode
 
@@ -44,6 +46,7 @@ __all__ = [
     "URL",
     "Address",
     "App",
+    "AppConfig",
     "BoundRoute",
     "CloseCode",
     "ConfigurationError",
@@ -55,6 +58,7 @@ __all__ = [
     "Headers",
     "LayerOptions",
     "Message",
+    "Plugin",
     "QueryParams",
     "Receive",
     "RouteHandler",

@@ -6,7 +6,7 @@ import inspect
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
-from typing import Any, TypeAlias
+from typing import Any
 
 import anyio
 
@@ -16,21 +16,14 @@ from ws_core.exceptions import ConfigurationError
 from ws_core.handler import BoundRoute, RouteHandler
 from ws_core.layers import DependencyMap, ExceptionHandlerMap, Guard, LayerOptions, merge_layers
 from ws_core.pipeline import Endpoint, reject_handshake
+from ws_core.plugins import AppConfig, LifespanHook, LifespanItem, Plugin
 from ws_core.router import Router
 from ws_core.routing import RouteTable, join_paths, parse_path
 from ws_core.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["App", "LifespanHook", "LifespanItem"]
+__all__ = ["App"]
 
 logger = logging.getLogger("ws_core")
-
-LifespanHook: TypeAlias = Callable[[], Any] | Callable[["App"], Any]
-"""An ``on_startup`` / ``on_shutdown`` hook: takes no argument or the app; sync or async."""
-
-LifespanItem: TypeAlias = (
-    AbstractAsyncContextManager[Any] | Callable[["App"], AbstractAsyncContextManager[Any]]
-)
-"""An async context manager, or a callable taking the app and returning one."""
 
 _NOT_FOUND_BODY = b"Not Found"
 
@@ -70,15 +63,20 @@ class App:
         lifespan: Async context managers, or callables taking the app and
             returning one (reusable across restarts, unlike a manager instance).
         http_app: An ASGI app for ``http`` scopes.
+        plugins: Objects with ``on_app_init(config) -> config`` (see
+            :mod:`ws_core.plugins`), called in order before any route is bound;
+            the App is built from the configuration the last one returns.
         debug: Put exception texts in close reasons and 500 bodies.
 
     Attributes:
         state: The app state.
         debug: Whether debug mode is on.
+        plugins: The plugins, in order.
         shutdown_timeout: Seconds to wait for open connections at shutdown.
 
     Raises:
-        ConfigurationError: Any misconfiguration of the app, a router or a handler.
+        ConfigurationError: Any misconfiguration of the app, a router or a
+            handler, or a plugin that does not honour the contract.
     """
 
     def __init__(
@@ -95,28 +93,46 @@ class App:
         on_shutdown: Sequence[LifespanHook] = (),
         lifespan: Sequence[LifespanItem] = (),
         http_app: ASGIApp | None = None,
+        plugins: Sequence[Plugin] = (),
         debug: bool = False,
     ) -> None:
-        self.debug = debug
-        self.state = state if isinstance(state, State) else State(state)
-        self.http_app = http_app
+        self.plugins = tuple(plugins)
+        config = AppConfig(
+            route_handlers=list(route_handlers),
+            dependencies=dict(dependencies or {}),
+            websocket_class=websocket_class,
+            guards=list(guards),
+            exception_handlers=dict(exception_handlers or {}),
+            allowed_origins=allowed_origins,
+            state=state if isinstance(state, State) else State(state),
+            on_startup=list(on_startup),
+            on_shutdown=list(on_shutdown),
+            lifespan=list(lifespan),
+            http_app=http_app,
+            debug=debug,
+        )
+        for plugin in self.plugins:
+            config = _apply_plugin(plugin, config)
+        self.debug = config.debug
+        self.state = config.state
+        self.http_app = config.http_app
         self.shutdown_timeout = 5.0
         self.layer = LayerOptions(
-            dependencies=dependencies,
-            guards=guards,
-            websocket_class=websocket_class,
-            exception_handlers=exception_handlers,
+            dependencies=config.dependencies,
+            guards=config.guards,
+            websocket_class=config.websocket_class,
+            exception_handlers=config.exception_handlers,
         )
-        self._allowed_origins = _origins(allowed_origins)
-        self._on_startup = tuple(_hook(hook, "on_startup") for hook in on_startup)
-        self._on_shutdown = tuple(_hook(hook, "on_shutdown") for hook in on_shutdown)
-        for item in lifespan:
+        self._allowed_origins = _origins(config.allowed_origins)
+        self._on_startup = tuple(_hook(hook, "on_startup") for hook in config.on_startup)
+        self._on_shutdown = tuple(_hook(hook, "on_shutdown") for hook in config.on_shutdown)
+        for item in config.lifespan:
             if not (isinstance(item, AbstractAsyncContextManager) or callable(item)):
                 raise ConfigurationError(
                     "lifespan items must be async context managers or callables returning "
                     f"one, got {item!r}"
                 )
-        self._lifespan = tuple(lifespan)
+        self._lifespan = tuple(config.lifespan)
         self._table: RouteTable[Endpoint] = RouteTable()
         self._routes: list[BoundRoute] = []
         # The cancel scope of every open connection; shutdown cancels them and
@@ -124,7 +140,7 @@ class App:
         self._connections: set[anyio.CancelScope] = set()
         self._all_closed: anyio.Event | None = None
         self._shutting_down = False
-        self._collect(route_handlers, "", (self.layer,))
+        self._collect(config.route_handlers, "", (self.layer,))
 
     @property
     def routes(self) -> tuple[BoundRoute, ...]:
@@ -290,6 +306,19 @@ class App:
             logger.exception("Exiting a lifespan context failed")
             failure = failure or exc
         return failure
+
+
+def _apply_plugin(plugin: Plugin, config: AppConfig) -> AppConfig:
+    if not isinstance(plugin, Plugin):
+        raise ConfigurationError(
+            f"plugin {plugin!r} has no on_app_init(config) method: see ws_core.plugins"
+        )
+    result = plugin.on_app_init(config)
+    if not isinstance(result, AppConfig):
+        raise ConfigurationError(
+            f"plugin {plugin!r}: on_app_init must return the AppConfig, got {result!r}"
+        )
+    return result
 
 
 def _as_route_handler(entry: Any) -> RouteHandler:
