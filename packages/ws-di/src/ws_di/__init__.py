@@ -37,18 +37,20 @@ missing from `resolve`'s mapping.
 """
 
 from ws_di.asyncify import to_async
+from ws_di.callables import CallableInfo, ParameterInfo, read_callable, read_parameters
 from ws_di.errors import DependencyError
-from ws_di.parameters import ParameterInfo, read_parameters
 from ws_di.plan import DependencyPlan, plan_dependencies
 from ws_di.provide import Provide, merge_providers
 
 __all__ = [
+    "CallableInfo",
     "DependencyError",
     "DependencyPlan",
     "ParameterInfo",
     "Provide",
     "merge_providers",
     "plan_dependencies",
+    "read_callable",
     "read_parameters",
     "to_async",
 ]

@@ -7,9 +7,9 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
 
+from ws_di.callables import ParameterInfo, read_parameters
 from ws_di.errors import DependencyError, describe
 from ws_di.kinds import CallKind, call_kind
-from ws_di.parameters import ParameterInfo, read_parameters
 from ws_di.provide import Provide
 from ws_di.resolve import Arguments, Level, Step, evaluate, make_step
 
