@@ -107,6 +107,7 @@ def test_public_names():
             "__version__",
             "decoder_for",
             "encoder_for",
+            "passthrough_type",
             "schema_for",
         ]
     )

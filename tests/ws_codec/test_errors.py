@@ -1,12 +1,20 @@
 """Bad input gives a DecodeError with a useful message; unencodable values an EncodeError."""
 
-from typing import Any
+import dataclasses
+from typing import Annotated, Any
+from uuid import UUID
 
+import attrs
 import msgspec
 import pytest
-from codec_models import ORDER, Order, Pet, Point, StrictPet
+from codec_models import ORDER, Movie, Order, Pet, Point, StrictPet
+from decode_checks import check_located
 
-from ws_codec import DecodeError, EncodeError, decoder_for, encoder_for
+from ws_codec import DTO, DecodeError, DTOConfig, EncodeError, decoder_for, encoder_for
+
+ORDER_WITHOUT_A_POINTS_Y = msgspec.json.encode(
+    {**msgspec.to_builtins(ORDER), "points": [{"x": 1}]}
+).decode()
 
 
 def decode_error(annotation: Any, data: str | bytes, **options: Any) -> DecodeError:
@@ -15,24 +23,23 @@ def decode_error(annotation: Any, data: str | bytes, **options: Any) -> DecodeEr
     return caught.value
 
 
+# Failures whose problem is ours to word: the whole message is checked.
 @pytest.mark.parametrize(
     ("annotation", "data", "message"),
     [
         (Point, "", "$: empty message"),
         (Point, b"", "$: empty message"),
-        (Any, '{"a": 1', "$: truncated JSON"),
-        (Any, "{'a': 1}", "$: malformed JSON: object keys must be strings (byte 1)"),
-        (Any, '{"a": 1} trailing', "$: malformed JSON: trailing characters (byte 10)"),
-        (Point, '{"x": 1, "y": "2"}', "$.y: expected int, got str"),
+        (Any, '{"a": 1', "$: malformed JSON"),
+        (Any, "{'a': 1}", "$: malformed JSON"),
+        (Any, '{"a": 1} trailing', "$: malformed JSON"),
         (Point, '{"x": 1}', "$.y: required field is missing"),
-        (Point, "[1, 2]", "$: expected object, got array"),
-        (list[Point], '[{"x": 1, "y": 2}, {"x": 1, "y": []}]', "$[1].y: expected int, got array"),
+        (list[Point], '[{"x": 1, "y": 2}, {"y": 2}]', "$[1].x: required field is missing"),
+        (Movie, '{"year": 1}', "$.title: required field is missing"),
+        (Order, ORDER_WITHOUT_A_POINTS_Y, "$.points[0].y: required field is missing"),
         (StrictPet, '{"name": "a", "age": 3}', "$: unknown field 'age'"),
-        (Pet, '{"name": "a", "kind": "cow"}', "$.kind: invalid enum value 'cow'"),
-        (int, "1" * 5000, "$: integer value out of range"),
-        (float, "1e999", "$: number out of range"),
         (str, b'"\xff"', "$: invalid UTF-8 in input"),
-        (Any, b"\xff", "$: malformed JSON: invalid character (byte 0)"),
+        (dict[str, str], b'{"a": "\xff"}', "$: invalid UTF-8 in input"),
+        (Any, b"\xff", "$: invalid UTF-8 in input"),
         (Any, "[" * 100_000 + "]" * 100_000, "$: input is nested too deeply"),
     ],
 )
@@ -43,24 +50,58 @@ def test_json_failures(annotation: Any, data: str | bytes, message: str):
     assert error.path == message.split(": ")[0]
 
 
-def test_str_annotation_inside_json_rejects_invalid_utf8():
-    # str inside a structure is decoded by msgspec, not passed through.
-    assert decode_error(dict[str, str], b'{"a": "\xff"}').message == "$: invalid UTF-8 in input"
-
-
 @pytest.mark.parametrize(
     ("annotation", "data", "message"),
     [
         (Point, b"", "$: empty message"),
-        (Any, b"\xc1", "$: malformed MessagePack: invalid opcode '\\xc1' (byte 0)"),
-        (Any, b"\x92\x01", "$: truncated MessagePack"),
-        (Point, msgspec.msgpack.encode({"x": "1", "y": 2}), "$.x: expected int, got str"),
-        (Point, msgspec.msgpack.encode([1, 2]), "$: expected object, got array"),
+        (Any, b"\xc1", "$: malformed MessagePack"),
+        (Any, b"\x92\x01", "$: malformed MessagePack"),
+        (Point, msgspec.msgpack.encode({"x": 1}), "$.y: required field is missing"),
         (Any, b"\x91" * 100_000 + b"\xc0", "$: input is nested too deeply"),
+        (Any, "\x90", "$: MessagePack payload must be bytes, got str"),
     ],
 )
-def test_msgpack_failures(annotation: Any, data: bytes, message: str):
+def test_msgpack_failures(annotation: Any, data: str | bytes, message: str):
     assert decode_error(annotation, data, mode="binary", protocol="msgpack").message == message
+
+
+# Failures msgspec describes: its words (which change between releases) are
+# passed on, so only the path and the message's layout are checked.
+INVALID_VALUES: list[tuple[Any, str, str]] = [
+    (Point, '{"x": 1, "y": "2"}', "$.y"),
+    (Point, "[1, 2]", "$"),
+    (list[Point], '[{"x": 1, "y": 2}, {"x": 1, "y": []}]', "$[1].y"),
+    (Pet, '{"name": "a", "kind": "cow"}', "$.kind"),
+    (list[Annotated[int, msgspec.Meta(ge=0)]], "[1, -1]", "$[1]"),
+    (UUID, '"nope"', "$"),
+    (msgspec.Struct, "1", "$"),
+]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "data", "path"),
+    [*INVALID_VALUES, (int, "1" * 5000, "$"), (float, "1e999", "$")],
+)
+def test_invalid_json_values_are_located(annotation: Any, data: str, path: str):
+    check_located(decode_error(annotation, data), path)
+
+
+@pytest.mark.parametrize(("annotation", "data", "path"), INVALID_VALUES)
+def test_invalid_msgpack_values_are_located(annotation: Any, data: str, path: str):
+    payload = msgspec.msgpack.encode(msgspec.json.decode(data))
+    error = decode_error(annotation, payload, mode="binary", protocol="msgpack")
+    check_located(error, path)
+
+
+def test_msgspecs_description_is_passed_on():
+    error = decode_error(Point, '{"x": 1, "y": "2"}')
+    described = str(error.__cause__).replace("`", "")
+    # Its words are msgspec's: each of them is in ours, its location excepted.
+    assert set(error.message.lower().split()) >= set(described.lower().split()) - {
+        "-",
+        "at",
+        "$.y",
+    }
 
 
 def test_decode_error_is_a_value_error_chained_to_its_cause():
@@ -69,32 +110,94 @@ def test_decode_error_is_a_value_error_chained_to_its_cause():
     assert isinstance(error.__cause__, msgspec.DecodeError)
 
 
-def test_model_init_rejections_are_decode_errors():
-    import dataclasses
+class Positive(msgspec.Struct):
+    n: int
 
-    @dataclasses.dataclass
-    class Positive:
-        n: int
-
-        def __post_init__(self) -> None:
-            if self.n <= 0:
-                raise ValueError("n must be positive")
-
-    assert decode_error(Positive, '{"n": -1}').message == "$: n must be positive"
-
-
-def test_constraint_failures_read_naturally():
-    from typing import Annotated
-
-    annotation = Annotated[int, msgspec.Meta(ge=0)]
-    assert decode_error(list[annotation], "[1, -1]").message == "$[1]: expected int >= 0"
-    assert decode_error(msgspec.Struct, "1").message == "$: expected object, got int"
+    def __post_init__(self) -> None:
+        if self.n < 0:
+            raise ValueError(f"n must be positive, db-password=hunter2, got {self.n}")
+        if self.n == 0:
+            self.n = None + 1  # type: ignore[operator]  # a genuine bug in model code
+        if self.n == 1:
+            raise DecodeError("n must not be 1")
+        if self.n == 2:
+            raise msgspec.ValidationError("n must not be 2")
+        if self.n == 3:
+            raise KeyError("n")
+        if self.n == 4:
+            self.__post_init__()  # runaway recursion
 
 
-def test_uuid_acronym_keeps_its_case():
-    from uuid import UUID
+@dataclasses.dataclass
+class PositiveData:
+    n: int
 
-    assert decode_error(UUID, '"nope"').message == "$: invalid UUID"
+    def __post_init__(self) -> None:
+        if self.n < 0:
+            raise TypeError("n must be positive")
+
+
+@attrs.define
+class PositiveAttrs:
+    n: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+class TestModelCode:
+    """What model code raises while a payload is decoded is not a DecodeError."""
+
+    @pytest.mark.parametrize(
+        ("annotation", "data", "raised"),
+        [
+            (Positive, '{"n": -1}', ValueError),
+            (Positive, '{"n": 0}', TypeError),
+            (list[Positive], '[{"n": 5}, {"n": -1}]', ValueError),
+            (dict[str, Positive], '{"a": {"n": 0}}', TypeError),
+            (PositiveData, '{"n": -1}', TypeError),
+            (PositiveAttrs, '{"n": -1}', ValueError),
+            (Positive, '{"n": 2}', msgspec.ValidationError),
+            (Positive, '{"n": 3}', KeyError),
+            (Positive, '{"n": 4}', RecursionError),
+        ],
+    )
+    @pytest.mark.parametrize(("mode", "protocol"), [("text", "json"), ("binary", "msgpack")])
+    def test_propagates_as_raised(
+        self, annotation: Any, data: str, raised: type[Exception], mode: Any, protocol: Any
+    ):
+        payload = data if protocol == "json" else msgspec.msgpack.encode(msgspec.json.decode(data))
+        with pytest.raises(raised) as caught:
+            decoder_for(annotation, mode=mode, protocol=protocol)(payload)
+        assert type(caught.value) is raised
+        assert not isinstance(caught.value, DecodeError)
+
+    def test_the_model_frame_is_in_the_traceback(self):
+        with pytest.raises(ValueError, match="db-password") as caught:
+            decoder_for(Positive)('{"n": -1}')
+        assert caught.traceback[-1].name == "__post_init__"
+        # Raised as it was, with none of ws_codec's handling chained to it.
+        assert caught.value.__context__ is None
+
+    def test_a_decode_error_raised_on_purpose_reaches_the_peer(self):
+        error = decode_error(Positive, '{"n": 1}')
+        assert error.message == "$: n must not be 1"
+
+    def test_a_dto_models_init_is_model_code(self):
+        @dataclasses.dataclass
+        class Account:
+            balance: int
+
+            def __post_init__(self) -> None:
+                if self.balance < 0:
+                    raise ValueError("secret balance rule")
+
+        class AccountIn(DTO[Account]):
+            config = DTOConfig(rename_strategy="camel")
+
+        decode = decoder_for(Account, dto=AccountIn)
+        with pytest.raises(ValueError, match="secret balance rule") as caught:
+            decode('{"balance": -5}')
+        assert not isinstance(caught.value, DecodeError)
+        with pytest.raises(DecodeError):
+            decode('{"balance": "x"}')
 
 
 class TestShort:

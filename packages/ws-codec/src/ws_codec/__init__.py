@@ -12,7 +12,9 @@ and cached::
 two); everything else is decoded and validated with msgspec. ``DTO[Model]``
 with a ``DTOConfig`` renames, excludes or relaxes fields on the wire while
 handlers keep seeing real models. MessagePack needs binary transport.
-``schema_for`` gives the JSON schema of what a decoder accepts.
+``schema_for`` gives the JSON schema of what a decoder accepts, and
+``passthrough_type`` tells which payload type a built codec returns unchanged
+(so a caller can skip calling it for such a value).
 
 This package knows nothing of ASGI or of the other ws-kit packages; it
 imports only msgspec and the standard library.
@@ -32,7 +34,7 @@ Exceptions::
 from msgspec import UNSET
 
 from .__about__ import __version__
-from .codecs import decoder_for, encoder_for
+from .codecs import decoder_for, encoder_for, passthrough_type
 from .dto import DTO, DTOConfig
 from .errors import CodecConfigurationError, DecodeError, EncodeError
 from .schema import schema_for
@@ -50,5 +52,6 @@ __all__ = [
     "__version__",
     "decoder_for",
     "encoder_for",
+    "passthrough_type",
     "schema_for",
 ]

@@ -11,6 +11,7 @@ between the transfer Struct and the model). Codecs are cached per
 import functools
 import types
 import typing
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,18 +22,20 @@ from .errors import (
     CodecConfigurationError,
     DecodeError,
     EncodeError,
-    decode_error_from,
+    decode_failure,
     encode_error_from,
 )
+from .fields import field_checker
 from .support import unsupported_class
 from .transfer import Compiled, compile_dto
 from .types import Decoder, Encoder, Mode, WireProtocol
 
-__all__ = ["decoder_for", "encoder_for"]
+__all__ = ["decoder_for", "encoder_for", "passthrough_type"]
 
 _FORMAT_NAMES = {"json": "JSON", "msgpack": "MessagePack"}
-# Everything msgspec (or a model's __init__, for DTOs) raises on bad input.
-_DECODE_FAILURES = (msgspec.DecodeError, RecursionError, ValueError, TypeError, OverflowError)
+# What msgspec's decoders raise on bad input, and what model code they run
+# raises most (decode_failure sorts them out); anything else propagates as is.
+_DECODE_FAILURES = (msgspec.DecodeError, RecursionError, ValueError, TypeError)
 # UnicodeEncodeError (lone surrogates) is a ValueError; AttributeError comes
 # from a DTO reading the fields of a value that is not its model.
 _ENCODE_FAILURES = (TypeError, ValueError, OverflowError, AttributeError)
@@ -95,23 +98,34 @@ def _decode_bytes(data: str | bytes) -> bytes:
 def _build_decoder(
     annotation: Any, mode: Mode, protocol: WireProtocol, dto: type[DTO[Any]] | None
 ) -> Decoder:
+    decode = _make_decoder(annotation, mode, protocol, dto)
+    _passthrough.setdefault(decode, None)
+    return decode
+
+
+def _make_decoder(
+    annotation: Any, mode: Mode, protocol: WireProtocol, dto: type[DTO[Any]] | None
+) -> Decoder:
     _check_transport(mode, protocol)
     if dto is None and annotation is str:
         return _decode_str
     if dto is None and annotation is bytes:
         return _decode_bytes
     compiled = None if dto is None else compile_dto(dto, annotation, "decode")
-    decode = _msgspec_decoder(
-        annotation, annotation if compiled is None else compiled.wire_type, protocol
-    )
+    wire_type = annotation if compiled is None else compiled.wire_type
+    decode = _msgspec_decoder(annotation, wire_type, protocol)
     format_name = _FORMAT_NAMES[protocol]
+    check = field_checker(wire_type, protocol)
+    # Each decoder raises what decode_failure returns outside its except
+    # block, so an exception of model code propagates without our context.
     if compiled is None or compiled.convert is None:
 
         def decode_payload(data: str | bytes) -> Any:
             try:
                 return decode(data)
             except _DECODE_FAILURES as exc:
-                raise decode_error_from(exc, data, format_name) from exc
+                failure = decode_failure(exc, data, format_name, check)
+            raise failure
 
         return decode_payload
     if compiled.adopt is not None:
@@ -123,23 +137,37 @@ def _build_decoder(
             try:
                 value = decode(data)
             except _DECODE_FAILURES as exc:
-                raise decode_error_from(exc, data, format_name) from exc
-            force_setattr(value, "__class__", model)
-            return value
+                failure = decode_failure(exc, data, format_name, check)
+            else:
+                force_setattr(value, "__class__", model)
+                return value
+            raise failure
 
         return decode_adopting
     convert = compiled.convert
 
     def decode_through_dto(data: str | bytes) -> Any:
         try:
-            return convert(decode(data))
+            value = decode(data)
         except _DECODE_FAILURES as exc:
-            raise decode_error_from(exc, data, format_name) from exc
+            failure = decode_failure(exc, data, format_name, check)
+        else:
+            # The model's own __init__ runs here: what it raises is not the peer's fault.
+            return convert(value)
+        raise failure
 
     return decode_through_dto
 
 
 _cached_decoder = functools.cache(_build_decoder)
+
+# What each codec built here returns unchanged (see passthrough_type). Weak:
+# codecs of unhashable annotations are not cached and may be collected.
+_passthrough: weakref.WeakKeyDictionary[Callable[..., Any], type[str] | type[bytes] | None] = (
+    weakref.WeakKeyDictionary()
+)
+_passthrough[_decode_str] = str
+_passthrough[_decode_bytes] = bytes
 
 
 def decoder_for(
@@ -166,12 +194,22 @@ def decoder_for(
     * with ``dto``: the wire follows the DTO (renamed, excluded, optional
       fields) and the result is built from real model instances.
 
-    The returned function raises only ``DecodeError`` for bad input
-    (malformed data, wrong types, missing fields, integers out of range,
-    invalid UTF-8, nesting too deep, a model ``__post_init__`` or, with a
-    DTO, ``__init__`` that rejects the values with ``ValueError`` or
-    ``TypeError``), its ``.path`` pointing at the failing field. Other
-    exceptions raised by a model's own code propagate unchanged.
+    The returned function raises ``DecodeError`` for what msgspec itself
+    finds wrong with the payload (malformed data, wrong types, missing or
+    unknown fields, a failed constraint such as ``Meta(ge=0)``, integers out
+    of range, invalid UTF-8, nesting too deep), its ``.path`` pointing at the
+    failing field. Its text is meant for the peer (a listener makes it the
+    1007 close reason).
+
+    Whatever model code raises is *not* a ``DecodeError``: an exception from
+    a Struct's or dataclass's ``__post_init__``, an attrs validator or, with a
+    DTO, a model's ``__init__`` propagates as it was raised (msgspec wraps a
+    ``ValueError`` or ``TypeError`` from ``__post_init__`` in its own
+    ``ValidationError``; the decoder unwraps it). It may hold anything, so it
+    never reaches the peer: a listener treats it as a server error (1011,
+    traceback logged). Model code that rejects a value on purpose, with a
+    reason for the peer, raises ``DecodeError`` itself
+    (``raise DecodeError("n must be positive")``).
 
     Args:
         annotation: The type the payload must have. Callers pass ``Any`` for
@@ -306,8 +344,12 @@ def _build_encoder(
     compiled = None if dto is None else compile_dto(dto, annotation, "encode")
     encoder = msgspec.msgpack.Encoder() if protocol == "msgpack" else msgspec.json.Encoder()
     if mode == "binary":
-        return _binary_encoder(encoder.encode, compiled, _FORMAT_NAMES[protocol])
-    return _text_encoder(encoder.encode, compiled)
+        encode = _binary_encoder(encoder.encode, compiled, _FORMAT_NAMES[protocol])
+        _passthrough[encode] = bytes
+    else:
+        encode = _text_encoder(encoder.encode, compiled)
+        _passthrough[encode] = str
+    return encode
 
 
 def _is_raw_payload_union(annotation: Any) -> bool:
@@ -368,3 +410,35 @@ def encoder_for(
             does not fit (see ``DTOConfig``).
     """
     return _cached(_cached_encoder, _build_encoder, annotation, mode, protocol, dto)
+
+
+def passthrough_type(codec: Decoder | Encoder) -> type[str] | type[bytes] | None:
+    """Return the payload type that ``codec`` hands back unchanged, if any.
+
+    A caller on a hot path (a listener's message loop) can skip the call for
+    such a value: ``codec(value)`` would return ``value`` itself.
+
+    * A decoder from ``decoder_for(str)`` returns a ``str`` payload as it is
+      (``str``), one from ``decoder_for(bytes)`` a ``bytes`` payload
+      (``bytes``); every other decoder decodes whatever it is given
+      (``None``). A DTO decoder always decodes.
+    * An encoder returns a value of exactly ``str`` unchanged in text mode
+      (``str``) and of exactly ``bytes`` in binary mode (``bytes``), whatever
+      its annotation or DTO. Subclasses (a ``StrEnum`` member) are encoded.
+
+    Args:
+        codec: A function returned by ``decoder_for`` or ``encoder_for``.
+
+    Returns:
+        ``str``, ``bytes`` or ``None``; only ``type(value) is`` the result
+        passes through, not an instance of a subclass.
+
+    Raises:
+        TypeError: ``codec`` was not built by ``decoder_for`` or ``encoder_for``.
+    """
+    try:
+        return _passthrough[codec]
+    except (KeyError, TypeError):
+        raise TypeError(
+            f"{codec!r} is not a codec built by ws_codec.decoder_for or encoder_for"
+        ) from None

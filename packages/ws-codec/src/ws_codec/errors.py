@@ -14,11 +14,13 @@ import re
 
 import msgspec
 
+from .fields import FieldCheck
+
 __all__ = [
     "CodecConfigurationError",
     "DecodeError",
     "EncodeError",
-    "decode_error_from",
+    "decode_failure",
     "encode_error_from",
 ]
 
@@ -87,60 +89,102 @@ class EncodeError(TypeError):
     """
 
 
-# msgspec appends the location of a failure as " - at `$.a[0].b`".
-_LOCATED = re.compile(r"(?P<text>.*) - at `(?P<path>\$[^`]*)`", re.DOTALL)
-_MISSING_FIELD = re.compile(r"Object missing required field `(?P<field>.*)`", re.DOTALL)
-_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(?P<field>.*)`", re.DOTALL)
-_MALFORMED = re.compile(r"(?:JSON|MessagePack data) is malformed: (?P<detail>.*)", re.DOTALL)
+# msgspec ends the message of a located failure with " - at `$.a[0].b`".
+_LOCATION = re.compile(r" - at `(?P<path>\$[^`]*)`\Z")
 
 
 def _as_phrase(text: str) -> str:
+    """Turn msgspec's text into the problem part of ours, whatever its wording.
+
+    Its Markdown backticks go and a capitalised first word is lower-cased
+    (an acronym such as "UUID" is kept), so it reads as the rest of a
+    ``"<path>: <problem>"`` message.
+    """
     text = text.replace("`", "")
-    # Lower-case a capitalised first word ("Expected") but not an acronym ("UUID").
     if text[:1].isupper() and text[1:2].islower():
         return text[0].lower() + text[1:]
     return text
 
 
-def _from_msgspec(text: str, data: str | bytes, format_name: str) -> DecodeError:
-    path = "$"
-    located = _LOCATED.fullmatch(text)
-    if located is not None:
-        text, path = located["text"], located["path"]
-    if (match := _MISSING_FIELD.fullmatch(text)) is not None:
-        return DecodeError("required field is missing", f"{path}.{match['field']}")
-    if (match := _UNKNOWN_FIELD.fullmatch(text)) is not None:
-        return DecodeError(f"unknown field {match['field']!r}", path)
-    if (match := _MALFORMED.fullmatch(text)) is not None:
-        return DecodeError(f"malformed {format_name}: {match['detail']}", path)
-    if text == "Input data was truncated":
-        return DecodeError("empty message" if not data else f"truncated {format_name}", path)
-    return DecodeError(_as_phrase(text), path)
+def _raised_below(exc: BaseException) -> bool:
+    """Whether Python code ran between the frame that caught ``exc`` and its origin.
+
+    msgspec is written in C: what it raises itself carries no Python frame
+    beyond the one that called it, while an exception from a model's
+    ``__post_init__`` (or any other Python code msgspec calls) does.
+    """
+    tb = exc.__traceback__
+    return tb is not None and tb.tb_next is not None
 
 
-def decode_error_from(exc: Exception, data: str | bytes, format_name: str) -> DecodeError:
-    """Translate a failure met while decoding ``data`` into a ``DecodeError``.
+def _invalid_utf8(data: str | bytes) -> bool:
+    if isinstance(data, str):
+        return False
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def decode_failure(
+    exc: Exception, data: str | bytes, format_name: str, check: FieldCheck
+) -> Exception:
+    """Sort out a failure of msgspec's decoder: the peer's fault, or the model's.
+
+    Only what msgspec itself finds wrong with the payload is the peer's fault
+    and becomes a ``DecodeError`` (chained to ``exc``). What model code raised
+    while msgspec ran it (a ``__post_init__``, an attrs validator) is returned
+    as it was raised: the original exception when msgspec wrapped it in a
+    ``ValidationError`` (it does so for ``ValueError`` and ``TypeError`` and
+    keeps the original as ``__cause__``, in every release from 0.19 on), or
+    ``exc`` itself. The classification never reads msgspec's wording.
+
+    Must be called in the ``except`` block that caught ``exc`` from one call
+    of a msgspec ``decode``, so that ``exc.__traceback__`` starts at that call.
 
     Args:
-        exc: What decoding raised: a ``msgspec.DecodeError`` (its subclass
-            ``msgspec.ValidationError`` included), or a ``RecursionError``,
-            ``UnicodeError``, ``ValueError``, ``TypeError`` or
-            ``OverflowError`` from msgspec or from a model's ``__init__``.
+        exc: What the decode call raised.
         data: The payload that failed.
         format_name: ``"JSON"`` or ``"MessagePack"``, used in the message.
+        check: Names the missing or unknown field of an object msgspec
+            rejected (``fields.field_checker`` of the decoded type).
 
     Returns:
-        The error to raise in its place (chain it with ``from exc``).
+        The exception to raise in its place.
     """
-    if isinstance(exc, msgspec.DecodeError):
-        return _from_msgspec(str(exc), data, format_name)
+    if isinstance(exc, msgspec.ValidationError) and isinstance(exc.__cause__, Exception):
+        return exc.__cause__
+    if _raised_below(exc):
+        return exc
+    error = _peer_error(exc, data, format_name, check)
+    if error is None:
+        return exc
+    error.__cause__ = exc
+    return error
+
+
+def _peer_error(
+    exc: Exception, data: str | bytes, format_name: str, check: FieldCheck
+) -> DecodeError | None:
+    if not data:
+        return DecodeError("empty message")
     if isinstance(exc, RecursionError):
         return DecodeError("input is nested too deeply")
-    if isinstance(exc, UnicodeError):
+    if isinstance(exc, UnicodeError) or (format_name == "JSON" and _invalid_utf8(data)):
         return DecodeError("invalid UTF-8 in input")
+    if isinstance(exc, msgspec.ValidationError):
+        text, path = str(exc), "$"
+        if (located := _LOCATION.search(text)) is not None:
+            text, path = text[: located.start()], located["path"]
+        if (field := check(path, data)) is not None:
+            return DecodeError(*field)
+        return DecodeError(_as_phrase(text), path)
+    if isinstance(exc, msgspec.DecodeError):
+        return DecodeError(f"malformed {format_name}")
     if isinstance(exc, TypeError) and isinstance(data, str) and format_name == "MessagePack":
         return DecodeError("MessagePack payload must be bytes, got str")
-    return DecodeError(f"invalid value: {_as_phrase(str(exc)) or type(exc).__name__}")
+    return None
 
 
 def encode_error_from(exc: Exception, value: object, format_name: str) -> EncodeError:

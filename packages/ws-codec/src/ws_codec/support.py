@@ -4,6 +4,9 @@ msgspec builds a decoder for any class, deferring classes it does not know
 (``CustomType``) to a ``dec_hook`` that ws_codec never installs; such a
 decoder would reject every message. Looking for them at build time turns a
 per-message failure into a start-up error.
+
+``object`` is the exception: msgspec reports it as a ``CustomType`` too, but
+its decoders take any value for it, exactly as for ``Any``.
 """
 
 from typing import Any
@@ -18,7 +21,7 @@ _CHILDREN = ("types", "item_types", "fields")
 
 def _find_custom(node: Any, seen: set[int]) -> type[Any] | None:
     if isinstance(node, msgspec.inspect.CustomType):
-        return node.cls
+        return None if node.cls is object else node.cls
     if id(node) in seen:  # recursive models refer back to nodes already visited
         return None
     seen.add(id(node))
