@@ -5,11 +5,19 @@ from __future__ import annotations
 from contextlib import aclosing
 from typing import Any
 
+import anyio
 import msgspec
 import pytest
 from core_support import CONNECT, ScriptedPeer, binary, disconnect, raw_app, text
 
-from ws_core import CloseCode, ConnectionState, WebSocket, WebSocketDisconnect, WebSocketMode
+from ws_core import (
+    CloseCode,
+    ConnectionState,
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketException,
+    WebSocketMode,
+)
 from ws_core.testing import AsyncTestClient, WebSocketRejected
 
 pytestmark = pytest.mark.anyio
@@ -24,10 +32,15 @@ async def test_accept_reads_connect_then_sends_accept_with_subprotocol_and_heade
     assert socket.connection_state is ConnectionState.CONNECTING
     assert socket.peer_state is ConnectionState.CONNECTING
 
-    await socket.accept(subprotocol="chat", headers={"X-Token": "abc"})
+    await socket.accept(subprotocol="chat", headers={"X-Token": "abc", "Set-Cookie": "a=1"})
 
+    # ASGI requires lower-case header names; the values are sent as given.
     assert peer.sent == [
-        {"type": "websocket.accept", "subprotocol": "chat", "headers": [(b"X-Token", b"abc")]}
+        {
+            "type": "websocket.accept",
+            "subprotocol": "chat",
+            "headers": [(b"x-token", b"abc"), (b"set-cookie", b"a=1")],
+        }
     ]
     assert socket.connection_state is ConnectionState.CONNECTED
     assert socket.peer_state is ConnectionState.CONNECTED
@@ -35,7 +48,7 @@ async def test_accept_reads_connect_then_sends_accept_with_subprotocol_and_heade
 
 async def test_accept_takes_header_pairs_of_str_or_bytes() -> None:
     peer = ScriptedPeer(CONNECT)
-    await peer.socket().accept(headers=[("set-cookie", "a=1"), (b"set-cookie", b"b=2")])
+    await peer.socket().accept(headers=[("Set-Cookie", "a=1"), (b"SET-COOKIE", b"b=2")])
     assert peer.sent[0]["headers"] == [(b"set-cookie", b"a=1"), (b"set-cookie", b"b=2")]
 
 
@@ -414,23 +427,6 @@ async def test_a_subclass_overriding_the_funnels_changes_every_helper() -> None:
     assert received == ['"Fixed response"', "Fixed response", b'"Fixed response"', "Fixed response"]
 
 
-class UpperCaseMessages(WebSocket):
-    """Overrides only ``receive_message``: ``receive_data`` and its helpers go through it."""
-
-    async def receive_message(self) -> str | bytes:
-        data = await super().receive_message()
-        return data.upper() if isinstance(data, str) else data
-
-
-async def test_a_subclass_overriding_receive_message_changes_receive_data_and_helpers() -> None:
-    peer = ScriptedPeer(CONNECT, binary(b"skip"), text("a"), text('"b"'), text("c"), disconnect())
-    socket = UpperCaseMessages(peer.socket().scope, peer.receive, peer.send)
-    await socket.accept()
-    assert await socket.receive_data("text") == "A"
-    assert await socket.receive_json() == "B"
-    assert [item async for item in socket.iter_text()] == ["C"]
-
-
 class RecordingSends(WebSocket):
     """Overrides only ``send_data`` and records what reaches it."""
 
@@ -529,3 +525,132 @@ async def test_states_set_from_outside_are_honoured_by_every_receive_and_send() 
     socket.connection_state = ConnectionState.CONNECTED
     assert await socket.receive_data("text") == "[2]"
     assert [m["type"] for m in peer.sent] == ["websocket.accept"]
+
+
+# -- raw events, msgpack iteration, URL port, close codes ------------------------------
+
+
+async def test_raw_receive_and_send_keep_the_state_in_step() -> None:
+    peer = ScriptedPeer(CONNECT, text("hi"), disconnect(1001, "bye"))
+    socket = peer.socket()
+    assert await socket.receive() == CONNECT
+    assert socket.peer_state is ConnectionState.CONNECTED
+    await socket.send({"type": "websocket.accept", "headers": [(b"X-A", b"1")]})
+    assert socket.connection_state is ConnectionState.CONNECTED
+    assert await socket.receive() == text("hi")
+    await socket.send({"type": "websocket.send", "text": "raw"})
+    assert await socket.receive() == disconnect(1001, "bye")
+    assert socket.peer_state is ConnectionState.DISCONNECTED
+    with pytest.raises(WebSocketDisconnect) as caught:
+        await socket.receive()  # never reaches the server once the peer has gone
+    assert (caught.value.code, caught.value.reason) == (1001, "bye")
+    with pytest.raises(WebSocketDisconnect):
+        await socket.send({"type": "websocket.send", "text": "late"})
+    assert peer.sent == [
+        {"type": "websocket.accept", "subprotocol": None, "headers": [(b"x-a", b"1")]},
+        {"type": "websocket.send", "text": "raw"},
+    ]
+
+
+async def test_raw_close_goes_through_close() -> None:
+    peer = ScriptedPeer(CONNECT)
+    socket = peer.socket()
+    await socket.accept()
+    await socket.send({"type": "websocket.close", "code": 4001, "reason": "r"})
+    await socket.send({"type": "websocket.close"})  # a second close is a no-op, as close() is
+    assert peer.sent[1:] == [{"type": "websocket.close", "code": 4001, "reason": "r"}]
+    with pytest.raises(RuntimeError, match="reject"):
+        await socket.send({"type": "websocket.http.response.start", "status": 403})
+
+
+async def test_iter_msgpack_yields_values_until_disconnect() -> None:
+    frames = [binary(msgspec.msgpack.encode(value)) for value in ({"a": 1}, [2, 3])]
+    peer = ScriptedPeer(CONNECT, text("ignored"), *frames, disconnect())
+    socket = peer.socket()
+    await socket.accept()
+    assert [value async for value in socket.iter_msgpack()] == [{"a": 1}, [2, 3]]
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ({"headers": [(b"host", b"example.com:8443")]}, ("example.com", 8443)),
+        ({"headers": [(b"host", b"example.com")]}, ("example.com", None)),
+        ({"headers": [(b"host", b"[::1]:9000")]}, ("[::1]", 9000)),
+        ({"headers": [(b"host", b"[::1]")]}, ("[::1]", None)),
+        ({"server": ("10.0.0.1", 8000)}, ("10.0.0.1", 8000)),
+        ({"server": ("10.0.0.1", 443), "scheme": "wss"}, ("10.0.0.1", None)),
+    ],
+)
+async def test_url_has_host_and_port(
+    scope: dict[str, Any], expected: tuple[str, int | None]
+) -> None:
+    url = ScriptedPeer().socket(**scope).url
+    assert (url.host, url.port) == expected
+    port = "" if expected[1] is None else f":{expected[1]}"
+    assert str(url) == f"{url.scheme}://{expected[0]}{port}/"
+
+
+@pytest.mark.parametrize("code", [999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, True, "1000"])
+async def test_close_refuses_codes_that_may_not_be_sent(code: Any) -> None:
+    peer = ScriptedPeer(CONNECT)
+    socket = peer.socket()
+    await socket.accept()
+    with pytest.raises(ValueError, match="cannot be sent"):
+        await socket.close(code)
+    with pytest.raises(ValueError, match="cannot be sent"):
+        WebSocketException(code)
+    assert socket.connection_state is ConnectionState.CONNECTED
+    assert [m["type"] for m in peer.sent] == ["websocket.accept"]
+
+
+@pytest.mark.parametrize("code", [1000, 1003, 1007, 1011, 1013, 1014, 3000, 4999])
+async def test_close_sends_every_code_an_endpoint_may_send(code: int) -> None:
+    peer = ScriptedPeer(CONNECT)
+    socket = peer.socket()
+    await socket.accept()
+    await socket.close(code)
+    assert WebSocketException(code).code == code
+    assert peer.sent[-1] == {"type": "websocket.close", "code": code, "reason": ""}
+
+
+def test_a_disconnect_is_a_websocket_exception_reporting_any_code() -> None:
+    caught = WebSocketDisconnect(1006)  # reported, never sent: not checked
+    assert isinstance(caught, WebSocketException)
+    assert (caught.code, str(caught)) == (1006, "1006")
+
+
+@pytest.mark.parametrize(
+    ("frame", "problem"),
+    [
+        (text("{not json"), "$: malformed JSON"),
+        (text(""), "$: empty message"),
+        (text("[" * 100_000), "$: "),
+    ],
+)
+async def test_receive_json_failures_are_told_in_our_words(frame: Any, problem: str) -> None:
+    peer = ScriptedPeer(CONNECT, frame)
+    socket = peer.socket()
+    await socket.accept()
+    with pytest.raises(msgspec.DecodeError) as caught:
+        await socket.receive_json()
+    assert str(caught.value).startswith(problem)
+
+
+async def test_a_sender_that_never_awaits_lets_other_tasks_run() -> None:
+    # ScriptedPeer.send never suspends, like a server's send while the client keeps up.
+    peer = ScriptedPeer(CONNECT)
+    socket = peer.socket()
+    await socket.accept()
+    sent_before_the_other_task_ran: list[int] = []
+
+    async def other_task() -> None:
+        sent_before_the_other_task_ran.append(len(peer.sent))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(other_task)
+        for number in range(1000):
+            await socket.send_text(str(number))
+    assert len(peer.sent) == 1001
+    assert sent_before_the_other_task_ran
+    assert sent_before_the_other_task_ran[0] < 1001

@@ -174,7 +174,7 @@ async def test_accept_handler_sends_headers() -> None:
         AsyncTestClient(load("accept_handler")) as client,
         client.websocket_connect("/") as ws,
     ):
-        assert ("Cookie", "custom-cookie") in ws.response_headers
+        assert ("cookie", "custom-cookie") in ws.response_headers  # ASGI: lower-case names
         await ws.send_text("hello")
         assert await ws.receive_text() == "hello"
 

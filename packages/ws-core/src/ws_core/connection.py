@@ -8,11 +8,10 @@ peer has gone, or after our close, raises :class:`~ws_core.WebSocketDisconnect`
 and never reaches the server. Calling a method in the wrong state (sending
 before ``accept()``, accepting twice) raises :class:`RuntimeError`.
 
-Every higher-level receive goes through :meth:`WebSocket.receive_data` and
-every send through :meth:`WebSocket.send_data`, so a subclass overriding those
-two changes them all (listeners and streams use them too). While a class keeps
-the funnels as they are here, the built-in helpers take the same steps over
-ASGI ``receive``/``send`` without the extra call per frame.
+Every data receive goes through :meth:`WebSocket.receive_data` and every data
+send through :meth:`WebSocket.send_data`, so a subclass overriding those two
+changes them all (listeners and streams use them too). :meth:`WebSocket.receive`
+and :meth:`WebSocket.send` exchange raw ASGI events and keep the state in step.
 """
 
 from __future__ import annotations
@@ -21,11 +20,12 @@ import enum
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import msgspec
+from anyio.lowlevel import checkpoint
 
-from ws_core.close_codes import CloseCode
+from ws_core.close_codes import CloseCode, check_close_code
 from ws_core.datastructures import URL, Address, Headers, QueryParams, State, parse_cookies
 from ws_core.exceptions import WebSocketDisconnect
 from ws_core.types import Message, Receive, Scope, Send, WebSocketMode
@@ -45,8 +45,15 @@ HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[byt
 _MAX_REASON_BYTES = 123
 _DENIAL_EXTENSION = "websocket.http.response"
 
-_decode_json = msgspec.json.decode
+_decode_json: Callable[[str | bytes], Any] = msgspec.json.decode
+_decode_msgpack: Callable[[bytes], Any] = msgspec.msgpack.decode
 _encode_json = msgspec.json.encode
+
+# Every this many data frames sent (by any connection of the process), the
+# sender gives the event loop a turn; see WebSocket._send_frame. One turn costs
+# about a microsecond, so this is about 1 % of the cheapest send.
+_FRAMES_PER_TURN = 64
+_frames_until_turn = _FRAMES_PER_TURN
 
 
 class ConnectionState(enum.Enum):
@@ -79,13 +86,16 @@ def truncate_reason(reason: str) -> str:
 
 
 def encode_headers(headers: HeadersLike | None) -> list[tuple[bytes, bytes]]:
-    """Turn headers into the ASGI list of byte pairs (``str`` encoded as latin-1)."""
+    """Turn headers into the ASGI list of byte pairs.
+
+    ``str`` is encoded as latin-1, and names are lower-cased, as ASGI requires.
+    """
     if headers is None:
         return []
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     return [
         (
-            name if isinstance(name, bytes) else name.encode("latin-1"),
+            (name if isinstance(name, bytes) else name.encode("latin-1")).lower(),
             value if isinstance(value, bytes) else value.encode("latin-1"),
         )
         for name, value in pairs
@@ -97,9 +107,8 @@ class WebSocket:
 
     Construct it with the ``websocket`` scope and the ASGI ``receive`` and
     ``send`` callables (an :class:`~ws_core.App` does this, with the class the
-    layers chose). A subclass may override :meth:`receive_data`,
-    :meth:`receive_message` and :meth:`send_data`; it must keep the constructor
-    signature.
+    layers chose). A subclass may override :meth:`receive_data` and
+    :meth:`send_data` (the funnels); it must keep the constructor signature.
 
     Attributes:
         scope: The ASGI scope.
@@ -115,20 +124,6 @@ class WebSocket:
             ``None`` while it is open.
         close_reason: The reason that went with ``close_code``.
     """
-
-    # Whether the helpers may skip a funnel and talk to ASGI themselves: only
-    # while that funnel (and what it goes through) is this class's own.
-    _receive_message_is_ours: ClassVar[bool] = True
-    _receive_data_is_ours: ClassVar[bool] = True
-    _send_data_is_ours: ClassVar[bool] = True
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._receive_message_is_ours = cls.receive_message is WebSocket.receive_message
-        cls._receive_data_is_ours = (
-            cls._receive_message_is_ours and cls.receive_data is WebSocket.receive_data
-        )
-        cls._send_data_is_ours = cls.send_data is WebSocket.send_data
 
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.scope = scope
@@ -287,9 +282,14 @@ class WebSocket:
         raise.
 
         Args:
-            code: The close code (before accept, servers answer 403 whatever it is).
+            code: The close code: 1000-1003, 1007-1014 or 3000-4999 (before
+                accept, servers answer 403 whatever it is).
             reason: The close reason.
+
+        Raises:
+            ValueError: ``code`` may not be sent (checked even when nothing is sent).
         """
+        check_close_code(code)
         if self.connection_state is ConnectionState.DISCONNECTED:
             return
         self.connection_state = ConnectionState.DISCONNECTED
@@ -346,6 +346,26 @@ class WebSocket:
 
     # -- receiving -----------------------------------------------------------
 
+    async def receive(self) -> Message:
+        """Return the next raw ASGI event, keeping the connection state in step.
+
+        A ``websocket.connect`` event marks the peer connected, a
+        ``websocket.disconnect`` event marks it gone (and is returned); after
+        that, or after our own close, this raises instead of reaching the server.
+
+        Raises:
+            WebSocketDisconnect: The peer has gone (an earlier event said so), or we closed.
+        """
+        if self._peer_state is _DISCONNECTED or self._connection_state is _DISCONNECTED:
+            raise self._closed_error()
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "websocket.connect":
+            self.peer_state = ConnectionState.CONNECTED
+        elif kind == "websocket.disconnect":
+            self._peer_left(message.get("code", 1005), message.get("reason") or "")
+        return message
+
     def _frame_of(self, message: Message) -> str | bytes:
         """The data of a ``websocket.receive`` event; a disconnect event raises."""
         kind = message["type"]
@@ -377,19 +397,16 @@ class WebSocket:
     async def receive_data(self, mode: WebSocketMode) -> str | bytes:
         """Return the next frame of the ``mode`` channel, skipping the other channel's frames.
 
-        Text frames come back as ``str``, binary frames as ``bytes``. Frames
-        are read through :meth:`receive_message` when a subclass overrides it.
+        Text frames come back as ``str``, binary frames as ``bytes``. This is
+        the receive funnel: every other data receive (``receive_text``,
+        ``receive_json``, the ``iter_*`` methods, listeners) goes through it,
+        so a subclass overriding it changes them all.
 
         Raises:
             WebSocketDisconnect: The peer has gone, or we closed.
             RuntimeError: Called before :meth:`accept`.
         """
         wanted = str if mode == "text" else bytes
-        if not self._receive_message_is_ours:
-            while True:
-                frame = await self.receive_message()
-                if isinstance(frame, wanted):
-                    return frame
         while True:
             if self._closed_to_data:
                 self._check_open("receiving")
@@ -415,51 +432,102 @@ class WebSocket:
         """Return the next frame of ``mode`` decoded as JSON (any JSON value).
 
         Raises:
-            msgspec.DecodeError: The frame is not valid JSON.
+            msgspec.DecodeError: The frame is not valid JSON; the message is
+                ws-core's own (``"$: malformed JSON"``...). Escaping a handler,
+                it closes the connection with 1007, as a listener's invalid
+                message does.
         """
-        if not self._receive_data_is_ours:
-            return _decode_json(await self.receive_data(mode))
-        # receive_data's steps inlined: one coroutine less per message.
-        wanted = str if mode == "text" else bytes
-        while True:
-            if self._closed_to_data:
-                self._check_open("receiving")
-            message = await self._receive()
-            data = message.get("text") if message["type"] == "websocket.receive" else None
-            if data is None:
-                data = self._frame_of(message)
-            if isinstance(data, wanted):
-                return _decode_json(data)
+        return _decoded(_decode_json, await self.receive_data(mode), "JSON")
 
     async def receive_msgpack(self) -> Any:
         """Return the next binary frame decoded as MessagePack.
 
         Raises:
-            msgspec.DecodeError: The frame is not valid MessagePack.
+            msgspec.DecodeError: The frame is not valid MessagePack (see
+                :meth:`receive_json`).
         """
         data = await self.receive_data("binary")
-        return msgspec.msgpack.decode(data.encode() if isinstance(data, str) else data)
+        return _decoded(_decode_msgpack, data, "MessagePack")
 
     def iter_data(self, mode: WebSocketMode) -> AsyncIterator[str | bytes]:
         """Yield frames of ``mode`` until the connection ends; ends quietly on disconnect."""
-        return _until_disconnect(partial(self.receive_data, mode))
+        return _UntilDisconnect(partial(self.receive_data, mode))
 
     def iter_text(self) -> AsyncIterator[str]:
         """Yield text frames until the connection ends; ends quietly on disconnect."""
-        return _until_disconnect(self.receive_text)
+        return _UntilDisconnect(self.receive_text)
 
     def iter_bytes(self) -> AsyncIterator[bytes]:
         """Yield binary frames until the connection ends; ends quietly on disconnect."""
-        return _until_disconnect(self.receive_bytes)
+        return _UntilDisconnect(self.receive_bytes)
 
     def iter_json(self, mode: WebSocketMode = "text") -> AsyncIterator[Any]:
-        """Yield JSON values from ``mode`` frames; ends quietly on disconnect."""
-        return _until_disconnect(partial(self.receive_json, mode))
+        """Yield JSON values from ``mode`` frames; ends quietly on disconnect.
+
+        A frame that is not JSON raises ``msgspec.DecodeError`` (see :meth:`receive_json`).
+        """
+        return _UntilDisconnect(partial(self.receive_json, mode))
+
+    def iter_msgpack(self) -> AsyncIterator[Any]:
+        """Yield MessagePack values from binary frames; ends quietly on disconnect."""
+        return _UntilDisconnect(self.receive_msgpack)
 
     # -- sending -------------------------------------------------------------
 
+    async def send(self, message: Message) -> None:
+        """Send a raw ASGI event, keeping the connection state in step.
+
+        ``websocket.accept`` and ``websocket.close`` events do what
+        :meth:`accept` and :meth:`close` do with their fields;
+        ``websocket.send`` events go out like :meth:`send_data`'s.
+
+        Raises:
+            WebSocketDisconnect: A ``websocket.send`` on a connection the peer
+                left, or that we closed.
+            RuntimeError: An event this connection cannot send now (sending
+                before accept, a denial response after accept...).
+            ValueError: A close code that may not be sent.
+        """
+        kind = message["type"]
+        if kind == "websocket.accept":
+            await self.accept(message.get("subprotocol"), message.get("headers"))
+        elif kind == "websocket.close":
+            await self.close(
+                message.get("code", CloseCode.NORMAL_CLOSURE), message.get("reason") or ""
+            )
+        elif kind == "websocket.send":
+            await self._send_frame(message)
+        else:
+            raise RuntimeError(
+                f"expected 'websocket.accept', 'websocket.send' or 'websocket.close', got {kind!r}"
+                " (refuse a handshake with reject())"
+            )
+
+    async def _send_frame(self, message: Message) -> None:
+        """Hand one ``websocket.send`` event to the server: the end of every data send."""
+        if self._closed_to_data:
+            self._check_open("sending")
+        global _frames_until_turn
+        _frames_until_turn -= 1
+        if not _frames_until_turn:
+            # Servers' send does not suspend while the client keeps up, so a
+            # sender with nothing else to await would never let another task
+            # run: give the others a turn every _FRAMES_PER_TURN frames.
+            _frames_until_turn = _FRAMES_PER_TURN
+            await checkpoint()
+            if self._closed_to_data:
+                self._check_open("sending")
+        try:
+            await self._send(message)
+        except Exception as exc:
+            raise self._send_failed(exc) from exc
+
     async def send_data(self, data: str | bytes, mode: WebSocketMode = "text") -> None:
         """Send one frame on the ``mode`` channel, converting ``data`` via UTF-8 if needed.
+
+        This is the send funnel: every other data send (``send_text``,
+        ``send_json``..., listeners, streams) goes through it, so a subclass
+        overriding it changes them all.
 
         Raises:
             WebSocketDisconnect: The peer has gone (detected now or earlier,
@@ -467,25 +535,19 @@ class WebSocket:
             RuntimeError: Called before :meth:`accept`.
             ValueError: ``mode`` is neither ``"text"`` nor ``"binary"``.
         """
-        message: Message
         if mode == "text":
-            message = {
-                "type": "websocket.send",
-                "text": data if isinstance(data, str) else data.decode(),
-            }
+            await self._send_frame(
+                {"type": "websocket.send", "text": data if isinstance(data, str) else data.decode()}
+            )
         elif mode == "binary":
-            message = {
-                "type": "websocket.send",
-                "bytes": data.encode() if isinstance(data, str) else data,
-            }
+            await self._send_frame(
+                {
+                    "type": "websocket.send",
+                    "bytes": data.encode() if isinstance(data, str) else data,
+                }
+            )
         else:
             raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
-        if self._closed_to_data:
-            self._check_open("sending")
-        try:
-            await self._send(message)
-        except Exception as exc:
-            raise self._send_failed(exc) from exc
 
     async def send_text(self, data: str) -> None:
         """Send a text frame (see :meth:`send_data`)."""
@@ -495,30 +557,26 @@ class WebSocket:
         """Send a binary frame (see :meth:`send_data`)."""
         await self.send_data(data, "binary")
 
-    async def send_json(self, data: Any, mode: WebSocketMode = "text") -> None:
+    async def send_json(
+        self,
+        data: Any,
+        mode: WebSocketMode = "text",
+        *,
+        encoder: Callable[[Any], str | bytes] | None = None,
+    ) -> None:
         """Encode ``data`` as JSON and send it on the ``mode`` channel.
+
+        Args:
+            data: The value to send.
+            mode: The channel.
+            encoder: Encodes ``data`` instead of plain JSON; pass
+                ``ws_codec.encoder_for(Model, dto=ModelOut)`` to send a model
+                shaped by its DTO (excluded fields left out).
 
         Raises:
             TypeError: ``data`` cannot be encoded as JSON.
         """
-        encoded = _encode_json(data)
-        if not self._send_data_is_ours:
-            await self.send_data(encoded, mode)
-            return
-        # send_data's steps inlined: one coroutine less per message.
-        message: Message
-        if mode == "text":
-            message = {"type": "websocket.send", "text": encoded.decode()}
-        elif mode == "binary":
-            message = {"type": "websocket.send", "bytes": encoded}
-        else:
-            raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
-        if self._closed_to_data:
-            self._check_open("sending")
-        try:
-            await self._send(message)
-        except Exception as exc:
-            raise self._send_failed(exc) from exc
+        await self.send_data(_encode_json(data) if encoder is None else encoder(data), mode)
 
     async def send_msgpack(self, data: Any) -> None:
         """Encode ``data`` as MessagePack and send it as a binary frame.
@@ -529,10 +587,34 @@ class WebSocket:
         await self.send_data(msgspec.msgpack.encode(data), "binary")
 
 
-async def _until_disconnect(receive: Callable[[], Awaitable[_T]]) -> AsyncIterator[_T]:
-    """Yield what ``receive`` returns until the peer goes; end quietly then."""
+def _decoded(decode: Callable[[Any], Any], data: str | bytes, format_name: str) -> Any:
+    """``decode(data)``, its failures told in ws-core's words, whatever msgspec's are."""
     try:
-        while True:
-            yield await receive()
-    except WebSocketDisconnect:
-        return
+        return decode(data)
+    except RecursionError:
+        problem = "input is nested too deeply"
+    except (msgspec.DecodeError, ValueError, TypeError):
+        problem = "empty message" if not data else f"malformed {format_name}"
+    raise msgspec.DecodeError(f"$: {problem}") from None
+
+
+class _UntilDisconnect(AsyncIterator[_T]):
+    """Yields what ``receive`` returns until the peer goes; ends quietly then.
+
+    A plain iterator rather than an async generator: leaving an ``async for``
+    over it early (``break``, an exception) needs no ``aclose()``.
+    """
+
+    __slots__ = ("_receive",)
+
+    def __init__(self, receive: Callable[[], Awaitable[_T]]) -> None:
+        self._receive = receive
+
+    async def __anext__(self) -> _T:
+        try:
+            return await self._receive()
+        except WebSocketDisconnect:
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        """Nothing to release; here so that ``contextlib.aclosing`` accepts the iterator."""

@@ -158,34 +158,57 @@ class Address(NamedTuple):
 class URL(NamedTuple):
     """The URL a WebSocket connection was opened on.
 
-    ``str(url)`` gives ``scheme://host/path?query``.
+    ``str(url)`` gives ``scheme://host[:port]/path?query``.
+
+    Attributes:
+        scheme: ``ws`` or ``wss``.
+        host: The host name (or bracketed IPv6 address), without the port.
+        port: The port, or ``None`` when it is the scheme's default (80, 443)
+            or not known.
+        path: The percent-decoded path (``root_path`` included).
+        query: The raw query string.
     """
 
     scheme: str
     host: str
+    port: int | None
     path: str
     query: str
 
     def __str__(self) -> str:
+        port = "" if self.port is None else f":{self.port}"
         query = f"?{self.query}" if self.query else ""
-        return f"{self.scheme}://{self.host}{self.path}{query}"
+        return f"{self.scheme}://{self.host}{port}{self.path}{query}"
 
     @classmethod
     def from_scope(cls, scope: Mapping[str, Any], headers: Headers) -> URL:
-        """Build the URL of a ``websocket`` scope (``path`` includes ``root_path``)."""
+        """Build the URL of a ``websocket`` scope (``path`` includes ``root_path``).
+
+        The host and port come from the ``Host`` header, else from the
+        scope's ``server``.
+        """
         scheme = scope.get("scheme", "ws")
         scheme = _WEBSOCKET_SCHEMES.get(scheme, scheme)
-        host = headers.get("host")
-        if host is None:
+        default_port = 443 if scheme == "wss" else 80
+        host_header = headers.get("host")
+        port: int | None
+        if host_header is not None:
+            host, port = _split_host(host_header)
+        else:
             server = scope.get("server")
-            if server is None:
-                host = ""
-            else:
-                name, port = server
-                default_port = 443 if scheme == "wss" else 80
-                host = name if port in (None, default_port) else f"{name}:{port}"
+            host, port = ("", None) if server is None else (str(server[0]), server[1])
+        if port == default_port:
+            port = None
         query = scope.get("query_string", b"").decode("latin-1")
-        return cls(scheme, host, scope.get("path", "/"), query)
+        return cls(scheme, host, port, scope.get("path", "/"), query)
+
+
+def _split_host(value: str) -> tuple[str, int | None]:
+    """Split a ``Host`` header into the host and its port (``None`` when absent or invalid)."""
+    host, colon, port = value.rpartition(":")
+    if not colon or "]" in port or not port.isdigit():
+        return value, None
+    return host, int(port)
 
 
 def parse_cookies(header: str) -> dict[str, str]:

@@ -4,16 +4,20 @@ Two families are kept apart:
 
 - caller errors, found while the application is built:
   :class:`ConfigurationError`;
-- connection events, raised per connection: :class:`WebSocketDisconnect` (the
-  peer went away), and the two that application code raises to steer the
-  connection, :class:`WebSocketException` (close with a code) and
-  :class:`HandshakeRejected` (refuse the handshake with an HTTP status).
+- connection events, raised per connection: the two that application code
+  raises to steer the connection, :class:`WebSocketException` (close with a
+  code) and :class:`HandshakeRejected` (refuse the handshake with an HTTP
+  status), and :class:`WebSocketDisconnect` (the peer went away), a
+  :class:`WebSocketException` too, so ``except WebSocketException`` also sees
+  the peer leaving.
 
 Misusing the connection's state machine (sending before ``accept()``, accepting
 twice) is a programming error and raises :class:`RuntimeError`.
 """
 
 from __future__ import annotations
+
+from ws_core.close_codes import check_close_code
 
 __all__ = [
     "ConfigurationError",
@@ -33,24 +37,6 @@ class ConfigurationError(Exception):
     """
 
 
-class WebSocketDisconnect(Exception):
-    """The peer has gone away; raised by receives and sends on a closed connection.
-
-    Args:
-        code: The close code the peer sent (``1006`` when the transport broke
-            without a closing handshake, ``1005`` when no code was given).
-        reason: The close reason the peer sent, possibly empty.
-    """
-
-    def __init__(self, code: int = 1000, reason: str = "") -> None:
-        super().__init__(code, reason)
-        self.code = code
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.reason}".rstrip()
-
-
 class WebSocketException(Exception):
     """Raise from a handler to close the connection with ``code`` and ``reason``.
 
@@ -59,17 +45,40 @@ class WebSocketException(Exception):
     handshake was accepted, it rejects the handshake (403) instead.
 
     Args:
-        code: The WebSocket close code to send, e.g. ``CloseCode.POLICY_VIOLATION``.
+        code: The WebSocket close code to send, e.g. ``CloseCode.POLICY_VIOLATION``:
+            1000-1003, 1007-1014 or 3000-4999.
         reason: The close reason.
+
+    Raises:
+        ValueError: ``code`` may not be sent (see :func:`~ws_core.close_codes.check_close_code`).
     """
 
     def __init__(self, code: int, reason: str = "") -> None:
-        super().__init__(code, reason)
+        super().__init__(check_close_code(code), reason)
         self.code = code
         self.reason = reason
 
     def __str__(self) -> str:
         return f"{self.code} {self.reason}".rstrip()
+
+
+class WebSocketDisconnect(WebSocketException):
+    """The peer has gone away; raised by receives and sends on a closed connection.
+
+    Unlike its base class, it reports a close rather than asking for one, so
+    its code is not checked: the peer's ``1005`` and ``1006`` are reported as
+    they are.
+
+    Args:
+        code: The close code the peer sent (``1006`` when the transport broke
+            without a closing handshake, ``1005`` when no code was given).
+        reason: The close reason the peer sent, possibly empty.
+    """
+
+    def __init__(self, code: int = 1000, reason: str = "") -> None:
+        Exception.__init__(self, code, reason)
+        self.code = code
+        self.reason = reason
 
 
 class HandshakeRejected(Exception):
