@@ -2,7 +2,8 @@
 
 Built once per route from the dependency plan's unresolved parameters, then
 used per connection to convert the query string's values to each parameter's
-annotation with ``msgspec.convert(..., strict=False)``.
+annotation, by the rule of :mod:`ws_core.conversion` (which path parameters
+follow too).
 """
 
 from __future__ import annotations
@@ -12,19 +13,12 @@ from typing import Annotated, Any
 
 import msgspec
 
+from ws_core.conversion import TextConverter
 from ws_core.datastructures import QueryParams
 from ws_core.exceptions import ConfigurationError
-from ws_di import ParameterInfo
+from ws_di import DependencyError, ParameterInfo
 
 __all__ = ["QueryParameter", "convert_query"]
-
-_SEQUENCES = (
-    msgspec.inspect.ListType,
-    msgspec.inspect.SetType,
-    msgspec.inspect.FrozenSetType,
-    msgspec.inspect.VarTupleType,
-    msgspec.inspect.TupleType,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,51 +27,38 @@ class QueryParameter:
 
     Attributes:
         name: The parameter name, also the query key.
-        target: The type converted to (``Annotated`` constraints kept).
-        many: Whether every value of the key is used (sequence annotations).
-        required: Whether a missing value rejects the handshake.
-        nullable: Whether the annotation admits ``None`` (then a missing value
-            without a default becomes ``None``).
+        convert: Converts the key's value (every value, for a sequence annotation).
+        required: Whether a missing value rejects the handshake (unless the
+            annotation admits ``None``, which a missing value then becomes).
     """
 
     name: str
-    target: Any
-    many: bool
+    convert: TextConverter
     required: bool
-    nullable: bool
 
     @classmethod
     def from_parameter(cls, parameter: ParameterInfo, owner: str) -> QueryParameter:
         """Build the reader for ``parameter``.
 
         Raises:
-            ConfigurationError: The annotation cannot be read from a query
-                string (an arbitrary class: most likely a dependency nobody
-                provides).
+            ConfigurationError: The annotation cannot be resolved, or cannot be
+                read from a query string (an arbitrary class: most likely a
+                dependency nobody provides).
         """
-        meta = tuple(m for m in parameter.metadata if isinstance(m, msgspec.Meta))
-        target = Annotated[(parameter.annotation, *meta)] if meta else parameter.annotation
         try:
-            info = msgspec.inspect.type_info(target)
+            annotation = parameter.resolved_annotation()
+        except DependencyError as exc:
+            raise ConfigurationError(f"{owner}: {exc}") from None
+        meta = tuple(m for m in parameter.metadata if isinstance(m, msgspec.Meta))
+        target = Annotated[(annotation, *meta)] if meta else annotation
+        try:
+            convert = TextConverter.of(target)
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(
                 f"{owner}: parameter {parameter.name!r} is provided by no dependency and its "
-                f"annotation {parameter.annotation!r} cannot be read from the query string: {exc}"
+                f"annotation {annotation!r} cannot be read from the query string: {exc}"
             ) from None
-        members = info.types if isinstance(info, msgspec.inspect.UnionType) else (info,)
-        nested = [getattr(m, "item_type", None) for m in members]
-        if any(isinstance(m, msgspec.inspect.CustomType) for m in (*members, *nested)):
-            raise ConfigurationError(
-                f"{owner}: parameter {parameter.name!r} is provided by no dependency and its "
-                f"annotation {parameter.annotation!r} cannot be read from the query string"
-            )
-        return cls(
-            name=parameter.name,
-            target=target,
-            many=any(isinstance(m, _SEQUENCES) for m in members),
-            required=not parameter.has_default,
-            nullable=any(isinstance(m, msgspec.inspect.NoneType) for m in members),
-        )
+        return cls(name=parameter.name, convert=convert, required=not parameter.has_default)
 
 
 def convert_query(
@@ -92,16 +73,17 @@ def convert_query(
     values: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
     for parameter in parameters:
-        raw: Any = query.getall(parameter.name) if parameter.many else query.get(parameter.name)
+        convert = parameter.convert
+        raw: Any = query.getall(parameter.name) if convert.many else query.get(parameter.name)
         if raw is None or raw == []:
             if parameter.required:
-                if parameter.nullable:
+                if convert.nullable:
                     values[parameter.name] = None
                 else:
                     errors.append((parameter.name, "missing required query parameter"))
             continue
         try:
-            values[parameter.name] = msgspec.convert(raw, parameter.target, strict=False)
-        except msgspec.ValidationError as exc:
+            values[parameter.name] = convert(raw)
+        except ValueError as exc:
             errors.append((parameter.name, str(exc)))
     return values, errors

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from ws_core.conversion import TextConverter
 from ws_core.exceptions import ConfigurationError
 
 __all__ = [
@@ -36,38 +37,18 @@ __all__ = [
 T = TypeVar("T")
 
 _PARAMETER = re.compile(r"\{(?P<name>[^{}:]*)(?::(?P<kind>[^{}]*))?\}")
-_INTEGER = re.compile(r"-?[0-9]+")
-_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def _to_str(raw: str) -> str:
     return raw
 
 
-def _to_int(raw: str) -> int:
-    if _INTEGER.fullmatch(raw) is None:
-        raise ValueError(f"expected an integer, got {raw!r}")
-    return int(raw)
-
-
-def _to_float(raw: str) -> float:
-    if _NUMBER.fullmatch(raw) is None:
-        raise ValueError(f"expected a number, got {raw!r}")
-    return float(raw)
-
-
-def _to_uuid(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise ValueError(f"expected a UUID, got {raw!r}") from None
-
-
+# Typed parameters are converted by the rule query parameters follow too.
 _TYPES: dict[str, tuple[type, Callable[[str], Any]]] = {
     "str": (str, _to_str),
-    "int": (int, _to_int),
-    "float": (float, _to_float),
-    "uuid": (uuid.UUID, _to_uuid),
+    "int": (int, TextConverter.of(int)),
+    "float": (float, TextConverter.of(float)),
+    "uuid": (uuid.UUID, TextConverter.of(uuid.UUID)),
     "path": (str, _to_str),
 }
 
