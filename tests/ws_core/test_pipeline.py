@@ -413,13 +413,50 @@ async def test_a_group_of_disconnects_is_a_disconnect(caplog: pytest.LogCaptureF
     @websocket("/")
     async def handler(socket: WebSocket) -> None:
         await socket.accept()
-        raise ExceptionGroup("tasks", [WebSocketDisconnect(1001), WebSocketDisconnect(1001)])
 
-    async with AsyncTestClient(App([handler])) as client, client.websocket_connect("/") as session:
-        with pytest.raises(WebSocketDisconnect) as caught:
-            await session.receive_text()
-    assert caught.value.code == 1000
+        async def write() -> None:
+            while True:
+                await socket.send_text("tick")
+                await anyio.sleep(0.01)
+
+        async with anyio.create_task_group() as group:  # a reader and a writer
+            group.start_soon(write)
+            await socket.receive_text()  # raises when the client leaves
+
+    async with AsyncTestClient(App([handler])) as client, client.websocket_connect("/") as ws:
+        assert await ws.receive_text() == "tick"
+        await ws.close(1001)
     assert errors_logged(caplog) == []
+
+
+async def test_a_disconnect_of_another_socket_is_an_error_of_the_handler(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A broadcast to a member who just left must not end the sender's connection quietly.
+    members: dict[str, WebSocket] = {}
+    left = anyio.Event()
+
+    @websocket("/{name:str}")
+    async def handler(socket: WebSocket, name: str) -> None:
+        await socket.accept()
+        members[name] = socket
+        async for text in socket.iter_text():
+            await left.wait()
+            for member in members.values():
+                await member.send_text(text)
+
+    async with AsyncTestClient(App([handler])) as client:
+        async with client.websocket_connect("/gone"):
+            pass
+        async with client.websocket_connect("/sender") as sender:
+            left.set()
+            await sender.send_text("hello")
+            with pytest.raises(WebSocketDisconnect) as caught:
+                await sender.receive_text()
+    assert caught.value.code == 1011
+    (error,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert error.getMessage().startswith("Unhandled exception in WebSocketRouteHandler")
+    assert isinstance(error.exc_info[1] if error.exc_info else None, WebSocketDisconnect)
 
 
 async def test_close_happens_before_dependency_teardown() -> None:

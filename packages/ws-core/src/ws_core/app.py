@@ -13,7 +13,7 @@ import anyio
 from ws_core.connection import WebSocket
 from ws_core.datastructures import State
 from ws_core.exceptions import ConfigurationError
-from ws_core.handler import BoundRoute, RouteHandler
+from ws_core.handler import RESERVED_NAMES, BoundRoute, RouteHandler
 from ws_core.layers import DependencyMap, ExceptionHandlerMap, Guard, LayerOptions, merge_layers
 from ws_core.pipeline import Endpoint, reject_handshake
 from ws_core.plugins import AppConfig, LifespanHook, LifespanItem, Plugin
@@ -34,7 +34,7 @@ class App:
     Every route is bound while the app is built, so a misconfiguration raises
     :class:`~ws_core.ConfigurationError` here, never on a first connection.
 
-    Scope types: ``websocket`` is routed (route → origin check → the pipeline
+    Scope types: ``websocket`` is routed (origin check → route → the pipeline
     of :mod:`ws_core.pipeline`); ``lifespan`` enters the ``lifespan`` items,
     then runs ``on_startup`` hooks, and on shutdown closes every open
     connection with 1001, waits (at most :attr:`shutdown_timeout` seconds) for
@@ -56,7 +56,8 @@ class App:
         allowed_origins: ``None`` allows every origin; otherwise the exact
             origins allowed (compared case-insensitively), or ``"*"`` among
             them for all. A handshake without an ``Origin`` header (a
-            non-browser client) is allowed.
+            non-browser client) is allowed; one with several is refused. The
+            origin is checked before the path is routed.
         state: The app :class:`~ws_core.State` (a dict is wrapped), injected as ``state``.
         on_startup: Hooks run at startup, in order.
         on_shutdown: Hooks run at shutdown, in order (all run; the first failure is reported).
@@ -164,6 +165,12 @@ class App:
                 full_path = join_paths(prefix, path)
                 owner = f"{type(handler).__name__} {handler.name!r} at {full_path!r}"
                 pattern = parse_path(full_path, owner)
+                for parameter in pattern.parameters:
+                    if parameter.name in RESERVED_NAMES:
+                        raise ConfigurationError(
+                            f"{owner}: the path parameter {parameter.name!r} would replace the "
+                            f"value injected as {parameter.name!r}; give it another name"
+                        )
                 route = BoundRoute(
                     path=pattern.path,
                     path_parameters={p.name: p.type for p in pattern.parameters},
@@ -207,6 +214,11 @@ class App:
     # -- websocket -----------------------------------------------------------
 
     async def _serve_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The origin is checked before anything else, so a foreign page
+        # cannot even learn which paths exist.
+        if self._allowed_origins is not None and not self._origin_allowed(scope):
+            await reject_handshake(WebSocket(scope, receive, send), 403, "Origin not allowed")
+            return
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")
         if (
@@ -222,9 +234,6 @@ class App:
         if self._shutting_down:
             await reject_handshake(WebSocket(scope, receive, send), 503)
             return
-        if self._allowed_origins is not None and not self._origin_allowed(scope):
-            await reject_handshake(WebSocket(scope, receive, send), 403, "Origin not allowed")
-            return
         endpoint, _, raw_params = found
         with anyio.CancelScope() as cancel_scope:
             self._connections.add(cancel_scope)
@@ -237,10 +246,12 @@ class App:
 
     def _origin_allowed(self, scope: Scope) -> bool:
         assert self._allowed_origins is not None
-        for name, value in scope.get("headers", ()):
-            if name.lower() == b"origin":
-                return value.decode("latin-1").lower().rstrip("/") in self._allowed_origins
-        return True  # no Origin header: not a browser, nothing to check
+        origins = [value for name, value in scope.get("headers", ()) if name.lower() == b"origin"]
+        if not origins:
+            return True  # no Origin header: not a browser, nothing to check
+        if len(origins) > 1:
+            return False  # which one would the browser have meant? Refuse to guess.
+        return origins[0].decode("latin-1").lower().rstrip("/") in self._allowed_origins
 
     # -- lifespan ------------------------------------------------------------
 

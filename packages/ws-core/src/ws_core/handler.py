@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from ws_core.connection import WebSocket
+from ws_core.declaration import HandlerBase, declared_paths, handler_name
 from ws_core.exceptions import ConfigurationError
 from ws_core.layers import DependencyMap, ExceptionHandler, ExceptionHandlerMap, Guard, LayerOptions
 from ws_core.parameters import QueryParameter
 from ws_di import DependencyError, DependencyPlan, Provide, plan_dependencies, read_parameters
 
 __all__ = [
+    "RESERVED_NAMES",
     "SUPPLIED_NAMES",
     "BoundRoute",
     "ConnectionHandler",
@@ -45,6 +48,10 @@ SUPPLIED_NAMES = frozenset({"socket", "state", "scope", "headers", "query", "coo
 """Names core supplies to every plan, besides the route's path parameters:
 the socket, the app :class:`~ws_core.State`, the ASGI scope, the request
 :class:`~ws_core.datastructures.Headers`, the query parameters and the cookies."""
+
+RESERVED_NAMES = SUPPLIED_NAMES | {"data"}
+"""Names a path parameter may not take: it would replace the value injected
+under that name (``data`` is what a listener receives)."""
 
 
 class BoundRoute:
@@ -134,13 +141,45 @@ class BoundRoute:
                 allow_unresolved=True,
                 owner=self.owner,
             )
-        except DependencyError as exc:
+        except DependencyError as exc:  # its message starts with the owner already
             raise ConfigurationError(str(exc)) from exc
         self._query_parameters = tuple(
             QueryParameter.from_parameter(parameter, self.owner) for parameter in plan.unresolved
         )
         self._plan = plan
         return plan
+
+    @contextmanager
+    def configuring(self, *errors: type[Exception]) -> Iterator[None]:
+        """Report configuration failures of the enclosed code as this route's.
+
+        ``ws_di.DependencyError`` and each class of ``errors`` (a codec's
+        configuration error, for instance) raised inside the block become one
+        :class:`~ws_core.ConfigurationError` whose message starts with
+        :attr:`owner`.
+
+        Raises:
+            ConfigurationError: As above.
+        """
+        caught: tuple[type[Exception], ...] = (DependencyError, *errors)
+        try:
+            yield
+        except caught as exc:
+            raise ConfigurationError(f"{self.owner}: {exc}") from exc
+
+    async def run_exception_handler(self, socket: WebSocket, exc: BaseException) -> bool:
+        """Run the layered exception handler for ``exc`` (sync or async), if there is one.
+
+        Returns:
+            Whether a handler ran. Whatever the handler raises propagates.
+        """
+        handler = self.find_exception_handler(exc)
+        if handler is None:
+            return False
+        outcome = handler(socket, exc)
+        if inspect.isawaitable(outcome):
+            await outcome
+        return True
 
     def find_exception_handler(self, exc: BaseException) -> ExceptionHandler | None:
         """Return the handler for ``exc``'s closest class in its MRO, or ``None``.
@@ -191,7 +230,7 @@ class RouteHandler(Protocol):
         ...
 
 
-class WebSocketRouteHandler:
+class WebSocketRouteHandler(HandlerBase):
     """A low-level handler: an ``async def`` taking ``socket`` plus injected names.
 
     Made by :func:`websocket`. The function accepts, loops and closes itself;
@@ -205,6 +244,8 @@ class WebSocketRouteHandler:
         logger: The ``ws_core`` logger.
     """
 
+    kind = "websocket handler"
+
     def __init__(
         self,
         fn: Callable[..., Awaitable[None]],
@@ -212,14 +253,8 @@ class WebSocketRouteHandler:
         name: str,
         layer: LayerOptions,
     ) -> None:
+        super().__init__(paths=paths, name=name, layer=layer, logger=logger)
         self.fn = fn
-        self.paths = paths
-        self.name: str | None = name
-        self.layer = layer
-        self.logger = logger
-
-    def __repr__(self) -> str:
-        return f"<websocket handler {self.name!r} at {', '.join(self.paths)}>"
 
     def bind(self, route: BoundRoute) -> ConnectionHandler:
         """Check the function takes ``socket`` and plan its parameters.
@@ -228,10 +263,8 @@ class WebSocketRouteHandler:
             ConfigurationError: The function has no ``socket`` parameter, or
                 its dependencies cannot be planned.
         """
-        try:
+        with route.configuring():
             names = {parameter.name for parameter in read_parameters(self.fn)}
-        except DependencyError as exc:
-            raise ConfigurationError(f"{route.owner}: {exc}") from exc
         if "socket" not in names:
             raise ConfigurationError(
                 f"{route.owner}: the function must take a 'socket' parameter "
@@ -275,12 +308,14 @@ def websocket(
         A decorator returning a :class:`WebSocketRouteHandler`.
 
     Raises:
-        ConfigurationError: At decoration, when the function is not an
-            ``async def``, or an option is invalid. Problems that depend on the
-            layers (a missing ``socket`` parameter, an unplannable dependency)
-            are raised when the app is built.
+        ConfigurationError: At once, for a path that is not a string or a
+            non-empty sequence of strings, or an invalid option; when
+            decorating, when the function is not an ``async def``. Problems
+            that depend on the layers or the annotations (a missing ``socket``
+            parameter, an unplannable dependency) are raised when the app is
+            built.
     """
-    paths = (path,) if isinstance(path, str) else tuple(path)
+    paths = declared_paths(path, WebSocketRouteHandler.kind, name)
     layer = LayerOptions(
         dependencies=dependencies,
         guards=guards,
@@ -289,14 +324,12 @@ def websocket(
     )
 
     def decorate(fn: Callable[..., Awaitable[None]]) -> WebSocketRouteHandler:
-        handler_name: str = name or getattr(fn, "__qualname__", None) or repr(fn)
+        handler = handler_name(fn, name)
         if not _is_async_function(fn):
             raise ConfigurationError(
-                f"websocket handler {handler_name!r}: the function must be an 'async def'"
+                f"{WebSocketRouteHandler.kind} {handler!r}: the function must be an 'async def'"
             )
-        if not paths:
-            raise ConfigurationError(f"websocket handler {handler_name!r}: no path given")
-        return WebSocketRouteHandler(fn, paths, handler_name, layer)
+        return WebSocketRouteHandler(fn, paths, handler, layer)
 
     return decorate
 

@@ -14,7 +14,6 @@ stops it (after it closed with 1001 and tore down).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AsyncExitStack
 from http import HTTPStatus
@@ -35,7 +34,7 @@ from ws_di import to_async
 if TYPE_CHECKING:
     from ws_core.app import App
 
-__all__ = ["Endpoint", "reject_handshake"]
+__all__ = ["Endpoint", "ends_connection_quietly", "reject_handshake"]
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 _INTERNAL_ERROR = "Internal Server Error"
@@ -76,11 +75,24 @@ async def reject_handshake(
     await socket.reject(status_code, msgspec.json.encode(payload), _JSON_HEADERS)
 
 
-def _is_disconnect(exc: BaseException) -> bool:
-    if isinstance(exc, WebSocketDisconnect):
-        return True
-    # A task group whose only failures are disconnects (e.g. a reader and a writer).
-    return isinstance(exc, BaseExceptionGroup) and exc.split(WebSocketDisconnect)[1] is None
+def ends_connection_quietly(socket: WebSocket, exc: BaseException) -> bool:
+    """Whether ``exc`` escaping a handler is simply the end of ``socket``'s connection.
+
+    True for a :class:`~ws_core.WebSocketDisconnect` (or a task group's
+    exception group holding only those, e.g. a reader and a writer) while
+    ``socket`` itself is closed: its peer left, or it was closed. One raised by
+    another socket (a send to a member who just left) while this one is open
+    is not about this connection: it is an ordinary error of the handler.
+    """
+    if not (
+        isinstance(exc, WebSocketDisconnect)
+        or (isinstance(exc, BaseExceptionGroup) and exc.split(WebSocketDisconnect)[1] is None)
+    ):
+        return False
+    return (
+        socket.peer_state is ConnectionState.DISCONNECTED
+        or socket.connection_state is ConnectionState.DISCONNECTED
+    )
 
 
 class _ConnectionValues(Mapping[str, Any]):
@@ -264,27 +276,33 @@ class Endpoint:
     async def _handle_error(self, socket: WebSocket, exc: Exception) -> Exception | None:
         """Answer an exception escaping the handler; return it if it remains an error.
 
-        Disconnects, ``WebSocketException``, refusals and exceptions an
-        exception handler took end the connection normally (``None``), so
-        generator dependencies tear down as after a plain return.
+        This connection's own end, ``WebSocketException``, an invalid message
+        (``msgspec.DecodeError``, which ``ws_codec.DecodeError`` and the JSON
+        helpers' errors are), refusals and exceptions an exception handler took
+        end the connection normally (``None``), so generator dependencies tear
+        down as after a plain return.
         """
-        exception_handler = self.route.find_exception_handler(exc)
-        if exception_handler is not None:
-            try:
-                result = exception_handler(socket, exc)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception as handler_exc:
-                await self._unhandled(socket, handler_exc)
-                return handler_exc
+        if ends_connection_quietly(socket, exc):
             await self._finish(socket)
-        elif isinstance(exc, WebSocketException):
+            return None
+        try:
+            handled = await self.route.run_exception_handler(socket, exc)
+        except Exception as handler_exc:
+            await self._unhandled(socket, handler_exc)
+            return handler_exc
+        if handled:
+            await self._finish(socket)
+        elif isinstance(exc, WebSocketException) and not isinstance(exc, WebSocketDisconnect):
             if socket.connection_state is ConnectionState.CONNECTING:
                 await reject_handshake(socket, 403, exc.reason)
             else:
                 await socket.close(exc.code, exc.reason)
-        elif _is_disconnect(exc):
-            await self._finish(socket)
+        elif (
+            isinstance(exc, msgspec.DecodeError)
+            and socket.connection_state is ConnectionState.CONNECTED
+        ):
+            self._logger.debug("Invalid message in %s: %s", self.route.owner, exc)
+            await socket.close(CloseCode.INVALID_FRAME_PAYLOAD_DATA, str(exc))
         elif (
             isinstance(exc, HandshakeRejected)
             and socket.connection_state is ConnectionState.CONNECTING
