@@ -24,7 +24,8 @@ Exceptions::
     ValueError
     ├── CodecConfigurationError   caller's error, raised while building a codec
     │                             or defining a DTO (start-up), never per message
-    └── DecodeError               peer's error, per message: malformed or invalid
+    └── msgspec.DecodeError
+        └── DecodeError           peer's error, per message: malformed or invalid
                                   payload; .path, .message, .short(limit=123)
     TypeError
     └── EncodeError               handler's error, per message: a value that

@@ -36,10 +36,13 @@ class CodecConfigurationError(ValueError):
     """
 
 
-class DecodeError(ValueError):
+class DecodeError(msgspec.DecodeError):
     """An incoming payload that is malformed or does not validate.
 
-    ``str(error)`` is ``error.message``.
+    ``str(error)`` is ``error.message``. It is a ``msgspec.DecodeError`` (so a
+    ``ValueError``), the class the JSON helpers of ``ws_core.WebSocket`` raise
+    too: an exception handler registered for ``msgspec.DecodeError`` sees every
+    invalid message, one for ``DecodeError`` those a ws_codec decoder rejected.
 
     Args:
         problem: What is wrong, in a few words (``"expected str, got int"``).
