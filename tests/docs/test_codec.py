@@ -27,10 +27,7 @@ def test_typed_messages_are_validated(load_example: Load) -> None:
             assert Decimal(ws.receive_json()["total"]) == Decimal("1.10")
 
         for bad, where in [
-            (
-                {"item": "apple", "quantity": "3", "side": "buy"},
-                "$.quantity: expected int, got str",
-            ),
+            ({"item": "apple", "quantity": "3", "side": "buy"}, "$.quantity: "),
             ({"item": "apple", "quantity": 3, "side": "hold"}, "$.side"),
             ({"item": "apple", "quantity": 3, "side": "buy", "deliver_on": "soon"}, "$.deliver_on"),
         ]:
