@@ -654,3 +654,12 @@ async def test_a_sender_that_never_awaits_lets_other_tasks_run() -> None:
     assert len(peer.sent) == 1001
     assert sent_before_the_other_task_ran
     assert sent_before_the_other_task_ran[0] < 1001
+
+
+async def test_a_close_reason_with_lone_surrogates_is_made_sendable() -> None:
+    peer = ScriptedPeer(CONNECT)
+    socket = peer.socket()
+    await socket.accept()
+    await socket.close(1007, "$.\ud800x: bad")
+    assert peer.sent[-1]["reason"] == "$.?x: bad"
+    peer.sent[-1]["reason"].encode()  # what a server does with it

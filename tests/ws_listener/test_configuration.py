@@ -121,7 +121,7 @@ def test_decorator_keeps_the_function_and_describes_the_handler() -> None:
 
 
 def test_path_must_be_text() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(ConfigurationError, match="a path must be a str"):
         websocket_listener(42)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="at least one path"):
+    with pytest.raises(ConfigurationError, match="no path given"):
         websocket_listener([])

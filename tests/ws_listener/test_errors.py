@@ -162,7 +162,7 @@ async def test_listener_stopping_the_loop_leaves_core_to_close_1000() -> None:
     @websocket_listener("/stop", on_disconnect=lambda: disconnected.append("gone"))
     async def stop(data: str) -> str:
         if data == "stop":
-            raise WebSocketDisconnect(1000)
+            raise WebSocketException(1000)
         return data
 
     closed = await closed_after_one_reply(stop, "/stop", "one", "one", "stop")

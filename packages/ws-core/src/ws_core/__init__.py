@@ -7,14 +7,23 @@ built. Any object honouring :class:`RouteHandler` can be routed; a
 :class:`Plugin` extends the App's configuration (:class:`AppConfig`) while it is
 built. Test with :mod:`ws_core.testing`.
 
+Handler kinds are declared with the kit of :mod:`ws_core.declaration`
+(:func:`declared_paths`, :func:`check_choice`, :func:`handler_name`,
+:class:`HandlerBase`) and bound through :class:`BoundRoute`, so every kind
+validates the same way and dispatches exception handlers through one function.
+
 Exceptions::
 
     Exception
     ├── ConfigurationError      caller error: misconfiguration found at start-up
-    ├── WebSocketDisconnect     peer event: the peer went away (code, reason)
     ├── WebSocketException      raised by application code: close with (code, reason)
+    │   └── WebSocketDisconnect peer event: the peer went away (code, reason)
     └── HandshakeRejected       raised by application code before accept: refuse
                                 the handshake with (status_code, detail)
+
+An invalid incoming message (``msgspec.DecodeError``, raised by the JSON
+helpers and, as ``ws_codec.DecodeError``, by the listeners' decoders) escaping
+a handler closes the connection with 1007.
 
 Misusing a connection's state machine (sending before accept, accepting
 twice) raises :class:`RuntimeError`. Everything logs on the ``ws_core`` logger.
@@ -24,6 +33,7 @@ from ws_core.app import App
 from ws_core.close_codes import CloseCode
 from ws_core.connection import ConnectionState, WebSocket
 from ws_core.datastructures import URL, Address, Headers, QueryParams, State
+from ws_core.declaration import HandlerBase, check_choice, declared_paths, handler_name
 from ws_core.exceptions import (
     ConfigurationError,
     HandshakeRejected,
@@ -38,6 +48,7 @@ from ws_core.handler import (
     websocket,
 )
 from ws_core.layers import ExceptionHandler, Guard, LayerOptions
+from ws_core.pipeline import ends_connection_quietly
 from ws_core.plugins import AppConfig, Plugin
 from ws_core.router import Router
 from ws_core.types import Message, Receive, Scope, Send, WebSocketMode
@@ -54,6 +65,7 @@ __all__ = [
     "ConnectionState",
     "ExceptionHandler",
     "Guard",
+    "HandlerBase",
     "HandshakeRejected",
     "Headers",
     "LayerOptions",
@@ -71,5 +83,9 @@ __all__ = [
     "WebSocketException",
     "WebSocketMode",
     "WebSocketRouteHandler",
+    "check_choice",
+    "declared_paths",
+    "ends_connection_quietly",
+    "handler_name",
     "websocket",
 ]

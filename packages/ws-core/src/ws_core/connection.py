@@ -74,13 +74,13 @@ def truncate_reason(reason: str) -> str:
     """Cut a close reason to at most 123 UTF-8 bytes, on a character boundary.
 
     RFC 6455 leaves 123 bytes for the reason in a close frame; a longer one
-    would be a protocol error. Nothing (no ellipsis) is appended.
+    would be a protocol error. Nothing (no ellipsis) is appended. Characters
+    UTF-8 cannot encode (lone surrogates, which a peer's JSON may carry into an
+    error message) become ``?``.
     """
-    if len(reason) * 4 <= _MAX_REASON_BYTES:
+    if reason.isascii() and len(reason) <= _MAX_REASON_BYTES:
         return reason
-    encoded = reason.encode()
-    if len(encoded) <= _MAX_REASON_BYTES:
-        return reason
+    encoded = reason.encode("utf-8", "replace")
     # Only the last character can be cut in half; "ignore" drops that fragment.
     return encoded[:_MAX_REASON_BYTES].decode("utf-8", "ignore")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from ws_di import to_async
+from ws_di import read_parameters, to_async
 
 __all__ = ["Callback", "prepare_callback"]
 
@@ -76,12 +76,16 @@ def prepare_callback(
     Returns:
         The prepared callback. A plain method's first parameter receives the
         instance; static and class methods take none.
+
+    Raises:
+        ws_di.DependencyError: The callable's parameters cannot be read.
     """
     instance_parameter = None
     if owner_class is not None and attribute is not None:
         raw = inspect.getattr_static(owner_class, attribute)
         if not isinstance(raw, staticmethod | classmethod):
-            instance_parameter = next(iter(inspect.signature(fn).parameters), None)
+            parameters = read_parameters(fn)
+            instance_parameter = parameters[0].name if parameters else None
     return Callback(
         target=fn,
         call=to_async(fn, sync_to_thread=sync_to_thread),

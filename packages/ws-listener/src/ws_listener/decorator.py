@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ws_codec import DTO, WireProtocol
-from ws_core import ExceptionHandler, Guard, LayerOptions, WebSocket, WebSocketMode
+from ws_core import (
+    ExceptionHandler,
+    Guard,
+    LayerOptions,
+    WebSocket,
+    WebSocketMode,
+    declared_paths,
+    handler_name,
+)
 from ws_di import Provide
 from ws_listener.handler import ListenerRouteHandler
-from ws_listener.options import ListenerOptions
-from ws_listener.paths import normalize_paths
+from ws_listener.options import FOLLOW_DTO, FollowDto, ListenerOptions
 
 __all__ = ["websocket_listener"]
+
+_KIND = "websocket_listener"
 
 
 def websocket_listener(
@@ -22,7 +31,7 @@ def websocket_listener(
     send_mode: WebSocketMode = "text",
     protocol: WireProtocol = "json",
     dto: type[DTO[Any]] | None = None,
-    return_dto: type[DTO[Any]] | None = None,
+    return_dto: type[DTO[Any]] | Literal[FollowDto.FOLLOW] | None = FOLLOW_DTO,
     dependencies: Mapping[str, Provide | Callable[..., Any]] | None = None,
     connection_accept_handler: Callable[..., Any] | None = None,
     connection_lifespan: Callable[..., Any] | None = None,
@@ -31,6 +40,7 @@ def websocket_listener(
     guards: Sequence[Guard] = (),
     websocket_class: type[WebSocket] | None = None,
     exception_handlers: Mapping[type[BaseException], ExceptionHandler] | None = None,
+    max_message_size: int | None = None,
     sync_to_thread: bool = True,
     name: str | None = None,
 ) -> Callable[[Callable[..., Any]], ListenerRouteHandler]:
@@ -61,15 +71,18 @@ def websocket_listener(
         send_mode: Channel replies are sent on.
         protocol: ``"json"`` or ``"msgpack"`` (binary modes only).
         dto: ``DTO`` subclass shaping incoming data.
-        return_dto: ``DTO`` subclass shaping replies.
+        return_dto: ``DTO`` subclass shaping replies. By default ``dto``, when
+            the return annotation holds its model (so the fields it excludes
+            never leak into a reply); ``None`` shapes nothing.
         dependencies: Handler-layer providers (``Provide`` or bare callables).
         connection_accept_handler: Accepts the connection instead of the plain
             ``socket.accept()``; takes ``socket`` plus injected names. If it
             closes or raises instead, nothing further runs.
         connection_lifespan: Async generator function or async context manager
             factory wrapping the message loop; code after its ``yield`` runs
-            when the connection ends for any reason. Excludes ``on_accept``,
-            ``on_disconnect`` and ``connection_accept_handler``.
+            when the connection ends for any reason. It may hold a task group
+            open across its ``yield``. Excludes ``on_accept``, ``on_disconnect``
+            and ``connection_accept_handler``.
         on_accept: Runs after accept; may ask for injected names.
         on_disconnect: Runs exactly once for every accepted connection, also
             after a failure; its own errors are logged, never raised.
@@ -78,6 +91,8 @@ def websocket_listener(
         exception_handlers: Handler-layer exception handlers,
             ``handler(socket, exc)``; for a listener they may reply and keep the
             connection open.
+        max_message_size: The largest message accepted, in bytes (UTF-8 for
+            text); a larger one closes with 1009 before it is decoded.
         sync_to_thread: Run sync callables in a worker thread (default) or
             inline on the event loop.
         name: The handler's name in messages and logs; the function's
@@ -85,16 +100,15 @@ def websocket_listener(
 
     Returns:
         A decorator returning a :class:`ListenerRouteHandler` (the function is
-        kept as its ``fn`` attribute). Configuration errors are raised as
-        ``ws_core.ConfigurationError`` when the ``App`` is built.
+        kept as its ``fn`` attribute).
+
+    Raises:
+        ConfigurationError: At once, for a path that is not a string or a
+            non-empty sequence of strings, an unknown mode or protocol, or an
+            invalid ``max_message_size``. Whatever depends on the function's
+            annotations or the layers is reported when the ``App`` is built.
     """
-    paths = normalize_paths(path)
-    layer = LayerOptions(
-        dependencies=dependencies,
-        guards=guards,
-        websocket_class=websocket_class,
-        exception_handlers=exception_handlers,
-    )
+    paths = declared_paths(path, _KIND, name)
     options = ListenerOptions(
         receive_mode=receive_mode,
         send_mode=send_mode,
@@ -103,7 +117,14 @@ def websocket_listener(
         return_dto=return_dto,
         connection_accept_handler=connection_accept_handler,
         connection_lifespan=connection_lifespan,
+        max_message_size=max_message_size,
         sync_to_thread=sync_to_thread,
+    ).check(_KIND, name)
+    layer = LayerOptions(
+        dependencies=dependencies,
+        guards=guards,
+        websocket_class=websocket_class,
+        exception_handlers=exception_handlers,
     )
 
     def decorate(fn: Callable[..., Any]) -> ListenerRouteHandler:
@@ -114,7 +135,7 @@ def websocket_listener(
             paths=paths,
             layer=layer,
             options=options,
-            name=name or getattr(fn, "__qualname__", None) or repr(fn),
+            name=handler_name(fn, name),
             on_accept=on_accept,
             on_disconnect=on_disconnect,
         )

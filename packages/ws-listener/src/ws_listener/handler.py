@@ -11,25 +11,31 @@ from __future__ import annotations
 
 import inspect
 import logging
-import typing
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, NamedTuple
+from typing import Any
 
-from ws_codec import CodecConfigurationError, decoder_for, encoder_for
-from ws_core import BoundRoute, ConfigurationError, LayerOptions
-from ws_di import DependencyError, ParameterInfo, read_parameters
+from ws_codec import (
+    CodecConfigurationError,
+    decoder_for,
+    encoder_for,
+    passthrough_type,
+)
+from ws_core import BoundRoute, ConfigurationError, HandlerBase, LayerOptions
+from ws_di import CallableInfo, read_callable
 from ws_listener.callbacks import Callback, prepare_callback
+from ws_listener.lifecycle import lifespan_factory
 from ws_listener.loop import ConnectionServer
-from ws_listener.options import ListenerOptions
+from ws_listener.options import FOLLOW_DTO, ListenerOptions
 
 __all__ = ["LOGGER", "ListenerRouteHandler"]
 
 LOGGER = logging.getLogger("ws_listener")
 """Logger of every listener: core logs a listener's unhandled errors here."""
 
+_HOOKS = ("connection_accept_handler", "on_accept", "on_disconnect")
 
-class ListenerRouteHandler:
+
+class ListenerRouteHandler(HandlerBase):
     """A ``ws_core`` route handler that feeds each incoming message to a callable.
 
     Made by :func:`ws_listener.websocket_listener` (function form) and by
@@ -55,6 +61,8 @@ class ListenerRouteHandler:
         logger: The ``"ws_listener"`` logger; core logs unhandled errors there.
     """
 
+    kind = "websocket_listener"
+
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -67,18 +75,12 @@ class ListenerRouteHandler:
         on_disconnect: Callable[..., Any] | None = None,
         listener_class: type | None = None,
     ) -> None:
+        super().__init__(paths=paths, name=name, layer=layer, logger=LOGGER)
         self.fn = fn
-        self.paths = paths
-        self.name = name
-        self.layer = layer
         self.options = options
         self.on_accept = on_accept
         self.on_disconnect = on_disconnect
         self.listener_class = listener_class
-        self.logger = LOGGER
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r} at {', '.join(self.paths)}>"
 
     def bind(self, route: BoundRoute) -> ConnectionServer:
         """Validate, build codecs, plan dependencies; return the connection coroutine.
@@ -98,18 +100,31 @@ class ListenerRouteHandler:
                 without a ``data`` parameter; a hook asking for ``data``; an
                 accept handler without a ``socket`` parameter; a
                 ``connection_lifespan`` that is not an async generator function
-                nor a context manager factory; an annotation, mode or protocol
-                the codec rejects (e.g. MessagePack in text mode); dependencies
-                that cannot be planned.
+                nor a context manager factory; an annotation that cannot be
+                resolved, or that the codec rejects (e.g. MessagePack in text
+                mode); dependencies that cannot be planned.
         """
         owner = route.owner
         options = self.options
         self._check_combination(owner)
-        listener = self._prepare(self.fn, "on_receive")
-        data = _data_parameter(listener, owner)
-        hooks = self._prepare_hooks(owner)
-        lifespan = _lifespan_factory(options.connection_lifespan, owner)
-        decode, encode = self._codecs(data.annotation, owner)
+        with route.configuring():
+            listener = self._prepare(self.fn, "on_receive")
+            info = read_callable(listener.target)
+        data = _data_parameter(info, listener, owner)
+        hooks = self._prepare_hooks(route)
+        lifespan = (
+            None
+            if options.connection_lifespan is None
+            else lifespan_factory(options.connection_lifespan, owner)
+        )
+        with route.configuring(CodecConfigurationError):
+            decode = decoder_for(
+                data.resolved_annotation(),
+                mode=options.receive_mode,
+                protocol=options.protocol,
+                dto=options.dto,
+            )
+            encode = self._encoder(info)
 
         consumers: dict[str, Callable[..., Any]] = {"listener": listener.target}
         consumers.update((consumer, callback.target) for consumer, callback in hooks.items())
@@ -129,16 +144,41 @@ class ListenerRouteHandler:
             logger=self.logger,
             listener_class=self.listener_class,
             listener=listener,
-            data_positional=data.positional,
+            data_positional=_goes_first(info, data.name, listener),
             decode=decode,
-            passthrough_type=_passthrough_type(data.annotation, options.dto),
+            passthrough_type=passthrough_type(decode),
             encode=encode,
+            sent_as_is=passthrough_type(encode),
             receive_mode=options.receive_mode,
             send_mode=options.send_mode,
+            max_message_size=options.max_message_size,
             accept_handler=hooks.get("connection_accept_handler"),
             on_accept=hooks.get("on_accept"),
             on_disconnect=hooks.get("on_disconnect"),
             lifespan=lifespan,
+        )
+
+    def _encoder(self, info: CallableInfo) -> Callable[[Any], str | bytes]:
+        """The reply encoder: by the return annotation, shaped by the DTO that applies."""
+        options = self.options
+        annotation = info.returns.resolved_annotation()
+        if annotation is type(None):
+            annotation = Any  # "-> None" declares no reply; a reply, if any, goes by its type
+        return_dto = options.return_dto
+        if return_dto is FOLLOW_DTO:
+            return_dto = None
+            if options.dto is not None:
+                try:
+                    return encoder_for(
+                        annotation,
+                        mode=options.send_mode,
+                        protocol=options.protocol,
+                        dto=options.dto,
+                    )
+                except CodecConfigurationError:
+                    pass  # the annotation holds no model of the DTO: replies go unshaped
+        return encoder_for(
+            annotation, mode=options.send_mode, protocol=options.protocol, dto=return_dto
         )
 
     def _check_combination(self, owner: str) -> None:
@@ -169,123 +209,50 @@ class ListenerRouteHandler:
             attribute=attribute,
         )
 
-    def _prepare_hooks(self, owner: str) -> dict[str, Callback]:
-        given = {
-            "connection_accept_handler": self.options.connection_accept_handler,
-            "on_accept": self.on_accept,
-            "on_disconnect": self.on_disconnect,
-        }
+    def _prepare_hooks(self, route: BoundRoute) -> dict[str, Callback]:
+        given = dict(
+            zip(
+                _HOOKS,
+                (self.options.connection_accept_handler, self.on_accept, self.on_disconnect),
+                strict=True,
+            )
+        )
         hooks: dict[str, Callback] = {}
         for consumer, fn in given.items():
             if fn is None:
                 continue
-            hooks[consumer] = callback = self._prepare(fn, consumer)
-            names = {parameter.name for parameter in _read_parameters(callback.target, owner)}
+            with route.configuring():
+                hooks[consumer] = callback = self._prepare(fn, consumer)
+                info = read_callable(callback.target)
+            names = {parameter.name for parameter in info.parameters}
             if "data" in names:
                 raise ConfigurationError(
-                    f"{owner}: only the listener receives 'data', not {consumer}"
+                    f"{route.owner}: only the listener receives 'data', not {consumer}"
                 )
             if consumer == "connection_accept_handler" and "socket" not in names:
                 raise ConfigurationError(
-                    f"{owner}: connection_accept_handler must take a 'socket' parameter"
+                    f"{route.owner}: connection_accept_handler must take a 'socket' parameter"
                 )
         return hooks
 
-    def _codecs(
-        self, data_annotation: Any, owner: str
-    ) -> tuple[Callable[[str | bytes], Any], Callable[[Any], str | bytes]]:
-        options = self.options
-        try:
-            decode = decoder_for(
-                data_annotation,
-                mode=options.receive_mode,
-                protocol=options.protocol,
-                dto=options.dto,
-            )
-            encode = encoder_for(
-                _return_annotation(self.fn, owner),
-                mode=options.send_mode,
-                protocol=options.protocol,
-                dto=options.return_dto,
-            )
-        except CodecConfigurationError as exc:
-            raise ConfigurationError(f"{owner}: {exc}") from exc
-        return decode, encode
 
-
-class _DataParameter(NamedTuple):
-    annotation: Any
-    positional: bool
-
-
-def _data_parameter(listener: Callback, owner: str) -> _DataParameter:
-    """Find the listener's ``data`` parameter: its annotation and how to pass it."""
-    infos = _read_parameters(listener.target, owner)
-    data = next(
-        (
-            info
-            for info in infos
-            if info.name == "data" and info.name != listener.instance_parameter
-        ),
-        None,
-    )
-    if data is None:
+def _data_parameter(info: CallableInfo, listener: Callback, owner: str) -> Any:
+    """The listener's ``data`` parameter (the instance parameter never counts)."""
+    data = info.parameter("data")
+    if data is None or data.name == listener.instance_parameter:
         raise ConfigurationError(f"{owner}: the listener must take a 'data' parameter")
-    parameters = [
-        parameter
-        for parameter in inspect.signature(listener.target).parameters.values()
-        if parameter.name != listener.instance_parameter
-    ]
-    # ``data`` goes positionally when it comes first (the common case: one call
-    # of a partial per message), else by keyword.
-    first = parameters[0]
-    positional = first.name == "data" and first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
-    return _DataParameter(annotation=data.annotation, positional=positional)
+    return data
 
 
-def _passthrough_type(annotation: Any, dto: object) -> type[str] | type[bytes] | None:
-    """The frame type ``decoder_for(annotation, dto=dto)`` hands back unchanged, if any."""
-    if dto is None and (annotation is str or annotation is bytes):
-        return annotation
-    return None
+def _goes_first(info: CallableInfo, name: str, listener: Callback) -> bool:
+    """Whether ``data`` can be passed positionally: the first parameter after the instance.
 
-
-def _read_parameters(fn: Callable[..., Any], owner: str) -> tuple[ParameterInfo, ...]:
-    try:
-        return read_parameters(fn)
-    except DependencyError as exc:
-        raise ConfigurationError(f"{owner}: {exc}") from exc
-
-
-def _return_annotation(fn: Callable[..., Any], owner: str) -> Any:
-    """The annotation replies are encoded by: the return type, or ``Any``."""
-    try:
-        annotation = typing.get_type_hints(fn, include_extras=True).get("return", Any)
-    except Exception:  # another annotation failed: evaluate the return one alone
-        annotation = getattr(fn, "__annotations__", {}).get("return", Any)
-        if isinstance(annotation, str):
-            try:
-                annotation = eval(annotation, getattr(inspect.unwrap(fn), "__globals__", {}))
-            except Exception as exc:
-                raise ConfigurationError(
-                    f"{owner}: cannot resolve the return annotation {annotation!r}: {exc}"
-                ) from exc
-    if annotation is None or annotation is type(None):
-        return Any
-    return annotation
-
-
-def _lifespan_factory(
-    lifespan: Callable[..., Any] | None, owner: str
-) -> Callable[..., AbstractAsyncContextManager[Any]] | None:
-    """Turn ``connection_lifespan`` into a factory of async context managers."""
-    if lifespan is None:
-        return None
-    if inspect.isasyncgenfunction(lifespan):
-        return asynccontextmanager(lifespan)
-    if inspect.isgeneratorfunction(lifespan) or inspect.iscoroutinefunction(lifespan):
-        raise ConfigurationError(
-            f"{owner}: connection_lifespan must be an async generator function or a callable "
-            "returning an async context manager"
-        )
-    return lifespan
+    Then one call of a partial per message suffices (the common case).
+    """
+    first = 1 if listener.instance_parameter is not None else 0
+    parameters = info.parameters
+    return (
+        len(parameters) > first
+        and parameters[first].name == name
+        and parameters[first].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    )
