@@ -3,8 +3,10 @@
 The demo is started the way a user starts it, ``python -m docs.examples.chat --port N``,
 on a free 127.0.0.1 port, and stopped by its own PID. Two pages join the same room;
 one sends a message and the other shows it; one sends a malformed raw frame and shows
-the error reply while staying connected. On failure, screenshots of both pages are
-written to a temporary directory whose path is printed.
+the error reply while staying connected. The join form refuses a blank name and a bad
+room name itself, and a page shows why the server refused a name (taken in the room, or
+blank when the form is bypassed). On failure, screenshots of the pages are written to a
+temporary directory whose path is printed.
 """
 
 import os
@@ -12,6 +14,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -86,66 +89,100 @@ def last_message(page: Page) -> tuple[str, str]:
     return item.locator(".user").inner_text(), item.locator(".text").inner_text()
 
 
-def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
+@contextmanager
+def two_pages() -> Iterator[tuple[Page, Page]]:
+    """Two pages of one headless Chromium; screenshots of both if the block fails."""
     with (
         tempfile.TemporaryDirectory(prefix="ws-kit-chromium-") as profile,
         sync_playwright() as playwright,
     ):
         context = playwright.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        alice, bob = context.new_page(), context.new_page()
+        first, second = context.new_page(), context.new_page()
         try:
-            join(alice, demo_url, "alice", "lobby")
-            join(bob, demo_url, "bob", "lobby")
-            for page in (alice, bob):  # the presence stream shows both members
-                expect(page.locator("#members li")).to_have_text(
-                    ["alice", "bob"], timeout=UI_TIMEOUT
-                )
-
-            say(alice, "hello bob")
-            expect(bob.locator("#messages li .text")).to_have_text(
-                ["hello bob"], timeout=UI_TIMEOUT
-            )
-            assert last_message(bob) == ("alice", "hello bob")
-            expect(alice.locator("#messages li .text")).to_have_text(
-                ["hello bob"], timeout=UI_TIMEOUT
-            )
-
-            # bob sends a malformed raw frame through the page's debug form
-            bob.click("details summary")
-            bob.fill("#raw-form input[name=raw]", "this is not json")
-            bob.click("#send-raw")
-            expect(bob.locator("#errors li")).to_have_count(1, timeout=UI_TIMEOUT)
-            assert "malformed JSON" in bob.locator("#errors li").first.inner_text()
-            # ...and one that is JSON but not a valid message, straight over the page's socket
-            bob.evaluate("""() => window.demo.chat.send('{"text": 42}')""")
-            expect(bob.locator("#errors li").last).to_contain_text(
-                "$.text: expected str, got int", timeout=UI_TIMEOUT
-            )
-            assert bob.evaluate("() => window.demo.chat.readyState") == 1  # still OPEN
-            expect(bob.locator("#status")).to_have_attribute("data-state", "connected")
-            expect(alice.locator("#errors li")).to_have_count(0)
-
-            say(bob, "sorry about that")
-            expect(alice.locator("#messages li .text")).to_have_text(
-                ["hello bob", "sorry about that"], timeout=UI_TIMEOUT
-            )
-            assert last_message(alice) == ("bob", "sorry about that")
-
-            bob.click("#leave")
-            expect(bob.locator("#status")).to_have_attribute(
-                "data-state", "closed", timeout=UI_TIMEOUT
-            )
-            expect(alice.locator("#members li")).to_have_text(["alice"], timeout=UI_TIMEOUT)
+            yield first, second
         except BaseException:
             shots = Path(tempfile.mkdtemp(prefix="ws-kit-demo-failure-"))
-            for name, page in (("alice", alice), ("bob", bob)):
+            for name, page in (("first", first), ("second", second)):
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
             print(f"\nbrowser test failed: screenshots in {shots}", file=sys.stderr)
             raise
         finally:
             context.close()
+
+
+def valid(page: Page, field: str) -> bool:
+    return bool(page.evaluate(f"() => document.forms['join-form'].elements.{field}.validity.valid"))
+
+
+def test_names_and_rooms_are_checked_and_refusals_explained(demo_url: str) -> None:
+    with two_pages() as (ann, other):
+        ann.goto(demo_url)
+        ann.fill("#join-form input[name=room]", "lobby")
+        ann.fill("#join-form input[name=user]", "   ")
+        assert not valid(ann, "user")  # the pattern works in Chromium (v flag)
+        ann.click("#join")
+        expect(ann.locator("#status")).to_have_attribute("data-state", "idle")
+        ann.fill("#join-form input[name=user]", "ann")
+        for room, ok in (("a b", False), ("x/y", False), ("lobby-2_b", True), ("lobby", True)):
+            ann.fill("#join-form input[name=room]", room)
+            assert valid(ann, "room") is ok, room
+        assert valid(ann, "user")
+        ann.click("#join")
+        expect(ann.locator("#status")).to_have_attribute(
+            "data-state", "connected", timeout=UI_TIMEOUT
+        )
+
+        # the same name in the same room, whatever its case: refused, and the page says why
+        other.goto(demo_url)
+        other.fill("#join-form input[name=user]", "ANN")
+        other.fill("#join-form input[name=room]", "lobby")
+        other.click("#join")
+        expect(other.locator("#status")).to_have_text(
+            "Disconnected (code 4409: ANN is already in lobby).", timeout=UI_TIMEOUT
+        )
+        # a blank name past the form's own check (from the console): the server says why
+        other.evaluate("() => join('   ', 'lobby')")
+        expect(other.locator("#status")).to_have_text(
+            "Disconnected (code 4400: a name needs 1 to 32 characters).", timeout=UI_TIMEOUT
+        )
+        expect(ann.locator("#members li")).to_have_text(["ann"], timeout=UI_TIMEOUT)
+        join(other, demo_url, "bea", "lobby")
+        expect(ann.locator("#members li")).to_have_text(["ann", "bea"], timeout=UI_TIMEOUT)
+
+
+def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
+    with two_pages() as (alice, bob):
+        join(alice, demo_url, "alice", "lobby")
+        join(bob, demo_url, "bob", "lobby")
+        for page in (alice, bob):  # the presence stream shows both members
+            expect(page.locator("#members li")).to_have_text(["alice", "bob"], timeout=UI_TIMEOUT)
+
+        say(alice, "hello bob")
+        expect(bob.locator("#messages li .text")).to_have_text(["hello bob"], timeout=UI_TIMEOUT)
+        assert last_message(bob) == ("alice", "hello bob")
+        expect(alice.locator("#messages li .text")).to_have_text(["hello bob"], timeout=UI_TIMEOUT)
+
+        # bob sends a malformed raw frame through the page's debug form
+        bob.click("details summary")
+        bob.fill("#raw-form input[name=raw]", "this is not json")
+        bob.click("#send-raw")
+        expect(bob.locator("#errors li")).to_have_count(1, timeout=UI_TIMEOUT)
+        assert "malformed JSON" in bob.locator("#errors li").first.inner_text()
+        # ...and one that is JSON but not a valid message, straight over the page's socket
+        bob.evaluate("""() => window.demo.chat.send('{"text": 42}')""")
+        expect(bob.locator("#errors li").last).to_contain_text("$.text: ", timeout=UI_TIMEOUT)
+        assert bob.evaluate("() => window.demo.chat.readyState") == 1  # still OPEN
+        expect(bob.locator("#status")).to_have_attribute("data-state", "connected")
+        expect(alice.locator("#errors li")).to_have_count(0)
+
+        say(bob, "sorry about that")
+        expect(alice.locator("#messages li .text")).to_have_text(
+            ["hello bob", "sorry about that"], timeout=UI_TIMEOUT
+        )
+        assert last_message(alice) == ("bob", "sorry about that")
+
+        bob.click("#leave")
+        expect(bob.locator("#status")).to_have_attribute("data-state", "closed", timeout=UI_TIMEOUT)
+        expect(alice.locator("#members li")).to_have_text(["alice"], timeout=UI_TIMEOUT)

@@ -28,17 +28,20 @@ from ws_kit import (
     DTO,
     App,
     DTOConfig,
-    HandshakeRejected,
     Provide,
     State,
     WebSocket,
     WebSocketDisconnect,
+    WebSocketException,
     WebsocketListener,
     websocket_stream,
 )
 
 DEFAULT_PORT = 8000
 PAGE = Path(__file__).with_name("page.html").read_bytes()
+MAX_NAME = 32
+# Close codes of our own (4000-4999 are the application's), shown by the page.
+BAD_NAME, NAME_TAKEN = 4400, 4409
 
 
 # --- messages on the wire -------------------------------------------------------------
@@ -101,6 +104,10 @@ class Room:
     def names(self) -> list[str]:
         return sorted((name for name, _ in self.members.values()), key=str.casefold)
 
+    def has_member(self, user: str) -> bool:
+        """Whether someone in the room goes by ``user`` (case-insensitively)."""
+        return any(name.casefold() == user.casefold() for name, _ in self.members.values())
+
     def add(self, member_id: int, user: str, socket: WebSocket) -> None:
         self.members[member_id] = (user, socket)
         self._notify()
@@ -151,11 +158,13 @@ def chat_hub(state: State) -> ChatHub:
 
 
 def user_name(user: str = "") -> str:
-    """The member's name, from the query string: ``/rooms/lobby?user=alice``."""
-    name = user.strip()
-    if not 1 <= len(name) <= 32:
-        raise HandshakeRejected(status_code=400, detail="add ?user=<name> (1 to 32 characters)")
-    return name
+    """The member's name, from the query string: ``/rooms/lobby?user=alice``.
+
+    It is checked once the connection is accepted (``ChatRoom.on_accept``): a
+    browser shows nothing of a refused handshake but code 1006, while a close
+    reason reaches the page.
+    """
+    return user.strip()
 
 
 async def reply_with_error(socket: WebSocket, exc: DecodeError) -> None:
@@ -178,7 +187,13 @@ class ChatRoom(WebsocketListener):
     member_id = 0
 
     async def on_accept(self, socket: WebSocket, room: str, user_name: str, hub: ChatHub) -> None:
-        self.room = hub.room(room)
+        if not 1 <= len(user_name) <= MAX_NAME:
+            raise WebSocketException(BAD_NAME, f"a name needs 1 to {MAX_NAME} characters")
+        joined = hub.room(room)
+        # No await between the check and add: two joins cannot both take a name.
+        if joined.has_member(user_name):
+            raise WebSocketException(NAME_TAKEN, f"{user_name} is already in {room}")
+        self.room = joined
         self.member_id = hub.new_member_id()
         self.room.add(self.member_id, user_name, socket)
 
