@@ -67,7 +67,7 @@ class BoundRoute:
         websocket_class: The connection class (closest layer wins).
         exception_handlers: Merged exception handlers (closest layer wins per class).
         debug: Whether the app runs in debug mode.
-        owner: A human name for messages, e.g. ``"websocket handler 'echo' at '/chat'"``.
+        owner: A human name for messages, e.g. ``"WebSocketRouteHandler 'echo' at '/chat'"``.
     """
 
     def __init__(
@@ -244,7 +244,7 @@ class WebSocketRouteHandler(HandlerBase):
         logger: The ``ws_core`` logger.
     """
 
-    kind = "websocket handler"
+    kind = "websocket"
 
     def __init__(
         self,

@@ -2,7 +2,7 @@
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, get_args
+from typing import Any
 
 from ws_codec import DTO, WireProtocol
 from ws_core import (
@@ -12,9 +12,17 @@ from ws_core import (
     LayerOptions,
     WebSocket,
     WebSocketMode,
+    check_choice,
+    declared_paths,
+    handler_name,
 )
 from ws_di import Provide
 from ws_stream.handler import StreamFunction, StreamHandler
+
+__all__ = ["websocket_stream"]
+
+_MODES = ("text", "binary")
+_PROTOCOLS = ("json", "msgpack")
 
 
 def websocket_stream(
@@ -23,6 +31,7 @@ def websocket_stream(
     mode: WebSocketMode = "text",
     protocol: WireProtocol = "json",
     return_dto: type[DTO[Any]] | None = None,
+    listen_for_disconnect: bool = True,
     allow_data_discard: bool = False,
     dependencies: Mapping[str, Provide | Callable[..., Any]] | None = None,
     guards: Sequence[Guard] = (),
@@ -41,9 +50,11 @@ def websocket_stream(
 
     Per connection: accept, run the generator, send each value once the
     previous send has completed, close with 1000 when it is exhausted. While
-    streaming the client is listened to: a disconnect stops the generator;
-    data closes the connection with 1003 (unsupported data) unless
-    ``allow_data_discard=True``, which drops it. However the stream ends
+    streaming the client is listened to (``listen_for_disconnect``): a
+    disconnect stops the generator; data closes the connection with 1003
+    (unsupported data) unless ``allow_data_discard=True``, which drops it
+    (counted). A generator that never awaits cannot starve the other
+    connections: every few frames the send gives the event loop a turn. However the stream ends
     (exhausted, client gone, an exception, cancellation, server shutdown), the
     generator is closed with ``aclose()`` before the dependencies are torn
     down. An exception from the generator closes with 1011 and is logged on
@@ -54,6 +65,9 @@ def websocket_stream(
         mode: transport channel of the frames, ``"text"`` or ``"binary"``.
         protocol: ``"json"``, or ``"msgpack"`` (needs ``mode="binary"``).
         return_dto: a ``DTO`` subclass shaping the yielded values.
+        listen_for_disconnect: read the socket in the background while
+            streaming; ``False`` leaves reading to the application (the
+            stream then ends when a send finds the client gone).
         allow_data_discard: drop client data instead of closing with 1003.
         dependencies: this layer's providers (``Provide`` or bare callables).
         guards: this layer's guards, run before the handshake is accepted.
@@ -67,16 +81,16 @@ def websocket_stream(
         its ``fn`` attribute).
 
     Raises:
-        ConfigurationError: ``mode`` or ``protocol`` is not a known value, or
-            (from the decorator) the function is not an async generator
-            function. Problems with the yield annotation, or MessagePack in
-            text mode, are reported when the ``App`` is built.
+        ConfigurationError: At once, for a path that is not a string or a
+            non-empty sequence of strings, or an unknown ``mode`` or
+            ``protocol``; from the decorator, when the function is not an
+            async generator function. Problems with the yield annotation, or
+            MessagePack in text mode, are reported when the ``App`` is built.
     """
-    paths = (path,) if isinstance(path, str) else tuple(path)
-    if mode not in get_args(WebSocketMode):
-        raise ConfigurationError(f"websocket_stream at {paths}: unknown mode {mode!r}")
-    if protocol not in get_args(WireProtocol):
-        raise ConfigurationError(f"websocket_stream at {paths}: unknown protocol {protocol!r}")
+    kind = StreamHandler.kind
+    paths = declared_paths(path, kind, name)
+    check_choice(mode, "mode", _MODES, kind, name)
+    check_choice(protocol, "protocol", _PROTOCOLS, kind, name)
     layer = LayerOptions(
         dependencies=dependencies,
         guards=guards,
@@ -85,22 +99,21 @@ def websocket_stream(
     )
 
     def decorate(fn: StreamFunction) -> StreamHandler:
-        handler_name = name or str(getattr(fn, "__qualname__", fn))
+        handler = handler_name(fn, name)
         if not inspect.isasyncgenfunction(fn):
             raise ConfigurationError(
-                f"websocket_stream {handler_name!r}: the function must be an async generator "
+                f"{kind} {handler!r}: the function must be an async generator "
                 "function (an 'async def' that yields)"
             )
-        if not paths:
-            raise ConfigurationError(f"websocket_stream {handler_name!r}: no path given")
         return StreamHandler(
             fn,
             paths=paths,
-            name=handler_name,
+            name=handler,
             layer=layer,
             mode=mode,
             protocol=protocol,
             return_dto=return_dto,
+            listen_for_disconnect=listen_for_disconnect,
             allow_data_discard=allow_data_discard,
         )
 

@@ -5,28 +5,29 @@ runs once per path while the ``App`` is built and returns the coroutine that
 serves one connection.
 """
 
-import logging
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 from ws_codec import DTO, CodecConfigurationError, WireProtocol, encoder_for
 from ws_core import (
     BoundRoute,
-    ConfigurationError,
     ConnectionHandler,
+    HandlerBase,
     LayerOptions,
     WebSocket,
     WebSocketMode,
 )
+from ws_di import read_callable
 from ws_stream.log import logger
 from ws_stream.pump import pump_stream
-from ws_stream.yield_type import yield_type
+
+__all__ = ["StreamFunction", "StreamHandler"]
 
 StreamFunction = Callable[..., AsyncGenerator[Any, Any]]
 """An async generator function whose parameters are injected per connection."""
 
 
-class StreamHandler:
+class StreamHandler(HandlerBase):
     """Serves each connection by sending what an async generator yields.
 
     Per connection it accepts the socket, calls the generator function with
@@ -50,11 +51,12 @@ class StreamHandler:
         mode: transport channel of the frames it sends.
         protocol: wire protocol of encoded values.
         return_dto: DTO shaping the yielded values, or ``None``.
+        listen_for_disconnect: read the socket in the background while streaming.
         allow_data_discard: drop client data instead of closing with 1003.
         logger: the ``"ws_stream"`` logger.
     """
 
-    logger: logging.Logger = logger
+    kind = "websocket_stream"
 
     def __init__(
         self,
@@ -66,19 +68,16 @@ class StreamHandler:
         mode: WebSocketMode,
         protocol: WireProtocol,
         return_dto: type[DTO[Any]] | None,
+        listen_for_disconnect: bool,
         allow_data_discard: bool,
     ) -> None:
+        super().__init__(paths=paths, name=name, layer=layer, logger=logger)
         self.fn = fn
-        self.paths = paths
-        self.name: str | None = name
-        self.layer = layer
         self.mode: WebSocketMode = mode
         self.protocol: WireProtocol = protocol
         self.return_dto = return_dto
+        self.listen_for_disconnect = listen_for_disconnect
         self.allow_data_discard = allow_data_discard
-
-    def __repr__(self) -> str:
-        return f"<websocket_stream {self.name!r} at {', '.join(self.paths)}>"
 
     def bind(self, route: BoundRoute) -> ConnectionHandler:
         """Prepare to serve ``route``: build the encoder and plan the dependencies.
@@ -97,15 +96,15 @@ class StreamHandler:
                 with this mode, protocol and DTO, or ``route.plan`` cannot
                 plan the generator function's parameters.
         """
-        try:
-            item_type = yield_type(self.fn)
+        with route.configuring(CodecConfigurationError):
+            item_type = read_callable(self.fn).item_type()
             encode = encoder_for(
                 item_type, mode=self.mode, protocol=self.protocol, dto=self.return_dto
             )
-        except (TypeError, CodecConfigurationError) as exc:
-            raise ConfigurationError(f"{route.owner}: {exc}") from exc
         plan = route.plan({"stream": self.fn})
-        fn, mode, allow_data_discard = self.fn, self.mode, self.allow_data_discard
+        fn, mode = self.fn, self.mode
+        listen_for_disconnect = self.listen_for_disconnect
+        allow_data_discard = self.allow_data_discard
 
         async def serve(socket: WebSocket, values: Mapping[str, Any]) -> None:
             kwargs = plan.kwargs_for("stream", values)
@@ -115,7 +114,7 @@ class StreamHandler:
                 fn(**kwargs),
                 encode=encode,
                 mode=mode,
-                listen_for_disconnect=True,
+                listen_for_disconnect=listen_for_disconnect,
                 allow_data_discard=allow_data_discard,
                 close=True,
             )

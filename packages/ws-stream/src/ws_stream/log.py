@@ -7,4 +7,6 @@ unhandled errors there too.
 
 import logging
 
+__all__ = ["logger"]
+
 logger = logging.getLogger("ws_stream")

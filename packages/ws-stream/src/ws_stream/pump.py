@@ -16,6 +16,8 @@ import anyio
 from ws_core import CloseCode, WebSocket, WebSocketDisconnect, WebSocketMode
 from ws_stream.log import logger
 
+__all__ = ["UNSUPPORTED_DATA_REASON", "Encode", "pump_stream"]
+
 Encode = Callable[[Any], str | bytes]
 """Turns one item of a stream into the payload of one frame (a ``ws_codec`` encoder)."""
 
@@ -47,14 +49,18 @@ async def pump_stream(
     ``mode``; the next item is asked for only once that send has completed,
     so a slow client slows the stream down (there is no queue). A
     :class:`~ws_core.WebSocketDisconnect` raised by a send means the client
-    is gone and ends the stream.
+    is gone and ends the stream. A stream that never awaits (``for row in
+    rows: yield row``) does not freeze the server: ws-core's send funnel gives
+    the event loop a turn every few frames, which also lets the listener below
+    see a disconnect at once.
 
     With ``listen_for_disconnect``, a background task reads the socket through
     ``socket.receive_message()`` while the stream runs: a disconnect stops the
     stream at once (even while the iterator is waiting inside its own body),
     and a frame from the client, on either channel, is dropped when
-    ``allow_data_discard`` is true and otherwise stops the stream and closes
-    the socket with 1003 (unsupported data). Without it the socket is never
+    ``allow_data_discard`` is true (counted, and the count logged at DEBUG
+    when the stream ends) and otherwise stops the stream and closes the
+    socket with 1003 (unsupported data). Without it the socket is never
     read, so the caller may read it concurrently.
 
     The iterator is always closed with ``aclose()`` (when it has one) before
@@ -79,9 +85,10 @@ async def pump_stream(
         away or the connection was closed for unsupported data.
     """
     iterator = aiter(stream)
+    discarded = 0
     try:
         if listen_for_disconnect:
-            ending = await _send_while_listening(
+            ending, discarded = await _send_while_listening(
                 socket, iterator, encode, mode, allow_data_discard=allow_data_discard
             )
         else:
@@ -92,7 +99,13 @@ async def pump_stream(
         raise
     await _close_iterator(iterator)
     if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("stream on %s ended: %s", socket.url, ending.value)
+        # %r: the path is percent-decoded client input (a %0A would forge a log line).
+        logger.debug(
+            "stream on %r ended: %s; %d client messages discarded",
+            socket.scope.get("path", ""),
+            ending.value,
+            discarded,
+        )
     if ending is _Ending.UNSUPPORTED_DATA:
         await socket.close(CloseCode.UNSUPPORTED_DATA, UNSUPPORTED_DATA_REASON)
     elif ending is _Ending.EXHAUSTED and close:
@@ -120,22 +133,23 @@ async def _send_while_listening(
     mode: WebSocketMode,
     *,
     allow_data_discard: bool,
-) -> _Ending:
+) -> tuple[_Ending, int]:
+    """Send while a background task reads; return why it ended and the frames discarded."""
     heard: _Ending | None = None
+    discarded = 0
     error: Exception | None = None
 
     async with anyio.create_task_group() as task_group:
 
         async def listen() -> None:
-            nonlocal heard
+            nonlocal heard, discarded
             try:
                 while True:
                     await socket.receive_message()
                     if not allow_data_discard:
                         heard = _Ending.UNSUPPORTED_DATA
                         break
-                    if logger.isEnabledFor(logging.DEBUG):
-                        logger.debug("dropped a message sent to the stream on %s", socket.url)
+                    discarded += 1
             except WebSocketDisconnect:
                 heard = _Ending.CLIENT_GONE
             task_group.cancel_scope.cancel()
@@ -152,7 +166,7 @@ async def _send_while_listening(
         raise error
     # Only the listener cancels the sender from inside (after setting `heard`);
     # a cancellation from outside has propagated above.
-    return heard if heard is not None else sent
+    return (heard if heard is not None else sent), discarded
 
 
 async def _close_iterator(iterator: AsyncIterator[Any]) -> None:

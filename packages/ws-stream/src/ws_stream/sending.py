@@ -3,9 +3,11 @@
 from collections.abc import AsyncIterable
 from typing import Any
 
-from ws_codec import WireProtocol, encoder_for
+from ws_codec import DTO, WireProtocol, encoder_for
 from ws_core import WebSocket, WebSocketMode
 from ws_stream.pump import pump_stream
+
+__all__ = ["send_websocket_stream"]
 
 
 async def send_websocket_stream(
@@ -14,6 +16,7 @@ async def send_websocket_stream(
     *,
     mode: WebSocketMode = "text",
     protocol: WireProtocol = "json",
+    return_dto: type[DTO[Any]] | None = None,
     listen_for_disconnect: bool = False,
     allow_data_discard: bool = False,
     close: bool = True,
@@ -24,8 +27,12 @@ async def send_websocket_stream(
     ``websocket_stream`` decorator does it, by each item's runtime type:
     ``str`` and ``bytes`` go out as they are (converted to ``mode``),
     anything else (dicts, lists, dataclasses, ``msgspec.Struct``, attrs
-    classes, ...) is encoded with ``protocol``. Each send is awaited before
-    the next item is asked for, so a slow client slows the stream down.
+    classes, ...) is encoded with ``protocol``; with ``return_dto``, items of
+    the DTO's model are shaped by it (excluded fields left out, renames
+    applied). Each send is awaited before the next item is asked for, so a
+    slow client slows the stream down; a stream that never awaits still lets
+    the other connections run (ws-core's send funnel gives the event loop a
+    turn every few frames).
 
     The stream ends when it is exhausted, when a send finds the client gone,
     or, with ``listen_for_disconnect=True``, when the background listener sees
@@ -50,6 +57,8 @@ async def send_websocket_stream(
             consumes and closes it.
         mode: transport channel of the frames, ``"text"`` or ``"binary"``.
         protocol: ``"json"``, or ``"msgpack"`` (needs ``mode="binary"``).
+        return_dto: a ``DTO`` subclass; the items are then instances of its
+            model (or ``str``/``bytes``, sent as they are).
         listen_for_disconnect: read the socket in the background to notice a
             disconnect while the stream is idle.
         allow_data_discard: with ``listen_for_disconnect``, drop client data
@@ -63,10 +72,12 @@ async def send_websocket_stream(
 
     Raises:
         ws_codec.CodecConfigurationError: ``protocol`` and ``mode`` do not go
-            together (MessagePack in text mode); raised before anything is sent.
+            together (MessagePack in text mode), or ``return_dto`` is not a
+            DTO; raised before anything is sent.
     """
     # ws_codec caches encoders per (annotation, mode, protocol, dto): no rebuild per call.
-    encode = encoder_for(Any, mode=mode, protocol=protocol)
+    item_type = Any if return_dto is None else getattr(return_dto, "model", None)
+    encode = encoder_for(item_type, mode=mode, protocol=protocol, dto=return_dto)
     return await pump_stream(
         socket,
         stream,
