@@ -15,8 +15,11 @@ from core_support import raw_app
 from ws_core import App, WebSocket, WebSocketDisconnect, websocket
 from ws_core.testing import (
     AsyncTestClient,
+    AsyncWebSocketTestSession,
     TestClient,
     WebSocketRejected,
+    WebSocketTestSession,
+    create_async_test_client,
     create_test_client,
 )
 
@@ -117,6 +120,51 @@ async def test_the_timeout_can_be_set_per_call() -> None:
     async with AsyncTestClient(App([silent])) as client, client.websocket_connect("/silent") as ws:
         with pytest.raises(TimeoutError):
             await ws.receive_json(timeout=0.1)
+
+
+@pytest.mark.anyio
+async def test_the_timeout_can_be_set_per_session() -> None:
+    async with (
+        AsyncTestClient(App([silent]), timeout=30) as client,
+        client.websocket_connect("/silent", timeout=0.1) as ws,
+    ):
+        with pytest.raises(TimeoutError):
+            await ws.receive_text()
+
+
+def test_the_sync_client_takes_a_session_timeout() -> None:
+    with (
+        create_test_client(silent) as client,
+        client.websocket_connect("/silent", timeout=0.1) as ws,
+        pytest.raises(TimeoutError),
+    ):
+        ws.receive_text()
+
+
+@pytest.mark.anyio
+async def test_create_async_test_client_builds_an_app() -> None:
+    client = create_async_test_client(echo, state={"k": "v"})
+    assert isinstance(client.app, App)
+    async with client, client.websocket_connect("/echo") as ws:
+        await ws.send_text("x")
+        assert await ws.receive_text() == "x"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        name
+        for name, value in vars(AsyncWebSocketTestSession).items()
+        if not name.startswith("_")
+        and callable(value)
+        and name not in {"connect", "finish", "abandon"}
+    ],
+)
+def test_the_sync_session_has_every_client_method_with_its_documentation(name: str) -> None:
+    assert (
+        getattr(WebSocketTestSession, name).__doc__
+        == getattr(AsyncWebSocketTestSession, name).__doc__
+    )
 
 
 @pytest.mark.anyio

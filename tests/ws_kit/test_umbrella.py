@@ -18,6 +18,8 @@ SPEC_WS_KIT = """
 SPEC_WS_KIT_TESTING = """
     TestClient, AsyncTestClient, create_test_client, WebSocketRejected,
 """
+# SPEC §2 "Testing" names one more, beside create_test_client.
+SPEC_WS_KIT_TESTING += "create_async_test_client,"
 
 # Which package owns each name (SPEC §1).
 OWNERS = {
@@ -53,6 +55,7 @@ def test_spec_lists_are_read_correctly() -> None:
         "TestClient",
         "AsyncTestClient",
         "create_test_client",
+        "create_async_test_client",
         "WebSocketRejected",
     }
 
