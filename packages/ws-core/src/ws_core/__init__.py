@@ -48,6 +48,7 @@ from ws_core.handler import (
     websocket,
 )
 from ws_core.layers import ExceptionHandler, Guard, LayerOptions
+from ws_core.logs import package_logger
 from ws_core.pipeline import ends_connection_quietly
 from ws_core.plugins import AppConfig, Plugin
 from ws_core.router import Router
@@ -87,5 +88,6 @@ __all__ = [
     "declared_paths",
     "ends_connection_quietly",
     "handler_name",
+    "package_logger",
     "websocket",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
@@ -15,6 +14,7 @@ from ws_core.datastructures import State
 from ws_core.exceptions import ConfigurationError
 from ws_core.handler import RESERVED_NAMES, BoundRoute, RouteHandler
 from ws_core.layers import DependencyMap, ExceptionHandlerMap, Guard, LayerOptions, merge_layers
+from ws_core.logs import package_logger
 from ws_core.pipeline import Endpoint, reject_handshake
 from ws_core.plugins import AppConfig, LifespanHook, LifespanItem, Plugin
 from ws_core.router import Router
@@ -23,7 +23,8 @@ from ws_core.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["App"]
 
-logger = logging.getLogger("ws_core")
+logger = package_logger("ws_core")
+package_logger("ws_di")  # ws_di cannot use ws_core: its teardown failures get the fallback here
 
 _NOT_FOUND_BODY = b"Not Found"
 

@@ -17,7 +17,6 @@ and :meth:`WebSocket.send` exchange raw ASGI events and keep the state in step.
 from __future__ import annotations
 
 import enum
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -28,6 +27,7 @@ from anyio.lowlevel import checkpoint
 from ws_core.close_codes import CloseCode, check_close_code
 from ws_core.datastructures import URL, Address, Headers, QueryParams, State, parse_cookies
 from ws_core.exceptions import WebSocketDisconnect
+from ws_core.logs import package_logger
 from ws_core.types import Message, Receive, Scope, Send, WebSocketMode
 
 _T = TypeVar("_T")
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ConnectionState", "HeadersLike", "WebSocket", "encode_headers", "truncate_reason"]
 
-logger = logging.getLogger("ws_core")
+logger = package_logger("ws_core")
 
 HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
 """Headers to send: a mapping, or (name, value) pairs of ``str`` or ``bytes``."""

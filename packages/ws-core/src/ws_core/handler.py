@@ -24,6 +24,7 @@ from ws_core.connection import WebSocket
 from ws_core.declaration import HandlerBase, declared_paths, handler_name
 from ws_core.exceptions import ConfigurationError
 from ws_core.layers import DependencyMap, ExceptionHandler, ExceptionHandlerMap, Guard, LayerOptions
+from ws_core.logs import package_logger
 from ws_core.parameters import QueryParameter
 from ws_di import DependencyError, DependencyPlan, Provide, plan_dependencies, read_parameters
 
@@ -37,7 +38,7 @@ __all__ = [
     "websocket",
 ]
 
-logger = logging.getLogger("ws_core")
+logger = package_logger("ws_core")
 
 ConnectionHandler: TypeAlias = Callable[[WebSocket, Mapping[str, Any]], Awaitable[None]]
 """``handler(socket, values)``: serve one connection. ``values`` holds the

@@ -10,7 +10,6 @@ per-connection coroutine (:class:`ws_listener.loop.ConnectionServer`).
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ from ws_codec import (
     encoder_for,
     passthrough_type,
 )
-from ws_core import BoundRoute, ConfigurationError, HandlerBase, LayerOptions
+from ws_core import BoundRoute, ConfigurationError, HandlerBase, LayerOptions, package_logger
 from ws_di import CallableInfo, read_callable
 from ws_listener.callbacks import Callback, prepare_callback
 from ws_listener.lifecycle import lifespan_factory
@@ -29,7 +28,7 @@ from ws_listener.options import FOLLOW_DTO, ListenerOptions
 
 __all__ = ["LOGGER", "ListenerRouteHandler"]
 
-LOGGER = logging.getLogger("ws_listener")
+LOGGER = package_logger("ws_listener")
 """Logger of every listener: core logs a listener's unhandled errors here."""
 
 _HOOKS = ("connection_accept_handler", "on_accept", "on_disconnect")

@@ -5,8 +5,8 @@ handler exposes it as its ``logger`` attribute, so ws-core logs the handler's
 unhandled errors there too.
 """
 
-import logging
+from ws_core import package_logger
 
 __all__ = ["logger"]
 
-logger = logging.getLogger("ws_stream")
+logger = package_logger("ws_stream")
