@@ -12,7 +12,7 @@ import anyio
 import msgspec
 import pytest
 
-from ws_codec import DTO, DTOConfig
+from ws_codec import DTO, DTOConfig, encoder_for
 from ws_core import App, ConfigurationError, WebSocket, WebSocketDisconnect, websocket
 from ws_core.testing import AsyncTestClient
 from ws_listener import websocket_listener
@@ -190,6 +190,19 @@ async def test_a_reply_annotation_without_the_model_is_not_shaped() -> None:
         return {"name": data.name, "note": "not a User"}
 
     assert await reply_of(handler, {"name": "ada"}) == {"name": "ada", "note": "not a User"}
+
+
+async def test_an_exception_handler_can_reply_with_a_shaped_model() -> None:
+    # socket.send_json(model) encodes every field; encoder= applies the DTO.
+    async def not_found(socket: WebSocket, exc: LookupError) -> None:
+        fallback = User("guest", password="never on the wire")
+        await socket.send_json(fallback, encoder=encoder_for(User, dto=UserDTO))
+
+    @websocket_listener("/u", dto=UserDTO, exception_handlers={LookupError: not_found})
+    async def handler(data: User) -> User:
+        raise LookupError(data.name)
+
+    assert await reply_of(handler, {"name": "ada"}) == {"name": "guest"}
 
 
 # -- max_message_size ------------------------------------------------------------------
