@@ -2,15 +2,19 @@
 such as ``for row in rows: yield row`` used to keep the event loop to itself, because a
 server's send does not suspend while the client keeps up).
 
-For each server: one client reads a stream that never awaits; meanwhile another client's
-echo is answered (and the stream goes on after it, so it was answered *during* the
-stream); once the reader leaves, the generator is closed and the server goes idle.
+For each server: a client that keeps up (it drains raw bytes, so the server's send never
+has to wait) reads a stream that never awaits; meanwhile another client's echo is
+answered (and the stream goes on after it, so it was answered *during* the stream);
+once the reader leaves, the generator is closed and the server goes idle. Before the
+send funnel gave the loop turns, the echo never came.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +23,48 @@ from e2e_client import open_ws, recv
 from e2e_support import SERVER_IDS, ServerFactory, wait_for
 
 APP = "e2e_freeze_app:app"
+
+
+class Drain:
+    """A client that keeps up with any server: it reads raw bytes in a thread, parsing nothing.
+
+    A server's send only suspends when the client falls behind; this one never does.
+    """
+
+    def __init__(self, address: str, path: str) -> None:
+        host, port = address.rsplit(":", 1)
+        self._socket = socket.create_connection((host, int(port)), timeout=10)
+        self._socket.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        self.received = 0
+        self._more = threading.Condition()
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+
+    def __enter__(self) -> Drain:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._socket.close()  # the client leaves without a closing handshake
+        self._thread.join(10)
+
+    def _drain(self) -> None:
+        buffer = bytearray(1 << 20)
+        try:
+            while chunk := self._socket.recv_into(buffer):
+                with self._more:
+                    self.received += chunk
+                    self._more.notify_all()
+        except OSError:
+            pass
+
+    def wait_for_bytes(self, count: int) -> None:
+        with self._more:
+            if not self._more.wait_for(lambda: self.received >= count, timeout=20):
+                raise TimeoutError(f"the stream sent {self.received} bytes, not {count}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -41,24 +87,16 @@ def test_a_stream_that_never_awaits_leaves_the_server_responsive(
     server = own_server_factory.start(kind_id, APP, env={"E2E_MARKS_FILE": str(marks)})
 
     async def scenario() -> float:
-        async with open_ws(f"{server.url}{path}", max_size=None) as reader:
-
-            async def read(count: int) -> None:
-                for _ in range(count):
-                    await reader.recv()
-
-            await asyncio.wait_for(read(1000), 20)  # the stream is running
+        with Drain(server.url.removeprefix("ws://"), path) as reader:
+            await asyncio.to_thread(reader.wait_for_bytes, 1_000_000)  # the stream is running
             async with open_ws(f"{server.url}/echo") as other:
                 started = time.monotonic()
                 await other.send("ping")
-                # Read the stream meanwhile, so the server is never held up by us.
-                reading = asyncio.create_task(read(10**9))
-                try:
-                    assert await recv(other, within=10) == "ping"
-                    answered_in = time.monotonic() - started
-                finally:
-                    reading.cancel()
-            await asyncio.wait_for(read(1000), 20)  # and the stream went on after the reply
+                assert await recv(other, within=10) == "ping"
+                answered_in = time.monotonic() - started
+            at_reply = reader.received
+            # and the stream went on after the reply
+            await asyncio.to_thread(reader.wait_for_bytes, at_reply + 1_000_000)
         return answered_in
 
     answered_in = asyncio.run(scenario())
