@@ -115,25 +115,22 @@ def _item_annotation(target: Any) -> Any:
     return typing.get_args(target)[0]
 
 
+_CONSTRAINTS = (
+    ("ge", ">= {}"),
+    ("gt", "> {}"),
+    ("le", "<= {}"),
+    ("lt", "< {}"),
+    ("multiple_of", "a multiple of {}"),
+    ("min_length", "of at least {} characters"),
+    ("max_length", "of at most {} characters"),
+    ("pattern", "matching {!r}"),
+)
+
+
 def _constraints(info: msgspec.inspect.Type) -> list[str]:
-    texts = []
-    for name, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-        bound = getattr(info, name, None)
-        if bound is not None:
-            texts.append(f"{sign} {bound}")
-    multiple_of = getattr(info, "multiple_of", None)
-    if multiple_of is not None:
-        texts.append(f"a multiple of {multiple_of}")
-    min_length = getattr(info, "min_length", None)
-    if min_length is not None:
-        texts.append(f"of at least {min_length} characters")
-    max_length = getattr(info, "max_length", None)
-    if max_length is not None:
-        texts.append(f"of at most {max_length} characters")
-    pattern = getattr(info, "pattern", None)
-    if pattern is not None:
-        texts.append(f"matching {pattern!r}")
-    return texts
+    """The ``msgspec.Meta`` constraints of ``info``, in words."""
+    found = ((template, getattr(info, name, None)) for name, template in _CONSTRAINTS)
+    return [template.format(value) for template, value in found if value is not None]
 
 
 _NAMES: dict[type, str] = {
