@@ -1,0 +1,442 @@
+"""``Subscriber``: one consumer's bounded backlog of events, and the ways to drain it.
+
+Each subscriber owns an anyio memory object stream bounded by its
+``max_backlog``. The plugin's fan-out offers it every event of its channels
+with ``Subscriber._offer``, which never waits: the event is queued, or the
+backlog policy decides —
+
+- ``"backoff"``: the new event is dropped;
+- ``"dropleft"``: the oldest queued event is dropped to make room;
+- ``"close"``: the subscriber stops (its backlog is discarded, it leaves its
+  channels, its iterators end) and a socket it feeds is closed with 1013 (try
+  again later), so the client reconnects and resumes.
+
+Every discarded event is counted (:attr:`Subscriber.dropped`, the plugin's
+``stats()``) and logged at WARNING, at most one line per subscriber per second.
+
+The backlog is drained by :meth:`Subscriber.iter_events` /
+:meth:`Subscriber.iter_messages`, or by :meth:`Subscriber.run_in_background`,
+which hands each event to a callback, one at a time and in order. A callback
+that is a bound ``send_data``/``send_text``/``send_bytes`` of a
+:class:`~ws_core.WebSocket`, or the socket itself, makes the subscriber feed
+that socket through ``socket.send_data``: text sockets get the event's one
+shared ``str``, binary sockets its shared ``bytes``. When the socket's peer
+has gone, the subscriber leaves its channels quietly.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, get_args
+
+import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from ws_channels.backends.base import ChannelHistory
+from ws_channels.events import ChannelEvent
+from ws_channels.logs import ThrottledCount, logger
+from ws_channels.resume import merge_at_seam
+from ws_channels.types import BacklogStrategy, Position
+from ws_core import CloseCode, ConfigurationError, WebSocket, WebSocketDisconnect, WebSocketMode
+
+if TYPE_CHECKING:
+    from ws_channels.plugin import ChannelsPlugin
+
+__all__ = ["EventCallback", "Subscriber"]
+
+EventCallback = Callable[[Any], Awaitable[Any]]
+"""``async on_event(data)``: handed each event's ``bytes`` (or, with
+``send_positions``, the wrapped ``bytes``); or a socket's send method, or the socket."""
+
+_STRATEGIES = get_args(BacklogStrategy)
+_SOCKET_SENDS: dict[str, WebSocketMode | None] = {
+    "send_data": None,
+    "send_text": "text",
+    "send_bytes": "binary",
+}
+# How long closing a socket with 1013 may take: the socket is stuck by
+# definition, and its close must not hold anything else up.
+_CLOSE_TIMEOUT = 1.0
+_TRY_AGAIN_LATER_REASON = "subscriber fell behind"
+
+
+class _Drain:
+    """The running consumer of a backlog: its cancel scope, the socket it feeds, its end."""
+
+    __slots__ = ("done", "overflowed", "scope", "socket")
+
+    def __init__(self, socket: WebSocket | None) -> None:
+        self.scope = anyio.CancelScope()
+        self.done = anyio.Event()
+        self.socket = socket
+        self.overflowed = False
+
+
+class Subscriber:
+    """A bounded backlog of events from the channels it subscribed to.
+
+    Made by :meth:`ChannelsPlugin.subscribe` (or ``start_subscription``);
+    constructing one directly gives a subscriber of no channel, fed only by
+    :meth:`put_nowait`.
+
+    Args:
+        plugin: The plugin it belongs to.
+        max_backlog: How many events may wait; ``None``: the plugin's
+            ``subscriber_max_backlog``.
+        backlog_strategy: What a full backlog does with one more event
+            (see the module docstring).
+
+    Attributes:
+        channels: The channels it is subscribed to now.
+        recovered: Per channel: ``False`` if an event may be missing — a
+            resume (``since=``) whose gap was no longer all in history, or a
+            gap found later (a backend that lost events) — else ``True``.
+
+    Raises:
+        ConfigurationError: ``max_backlog`` is not a positive int, or
+            ``backlog_strategy`` is not one of the three.
+    """
+
+    def __init__(
+        self,
+        plugin: ChannelsPlugin,
+        max_backlog: int | None = None,
+        backlog_strategy: BacklogStrategy = "backoff",
+    ) -> None:
+        if max_backlog is None:
+            max_backlog = plugin.subscriber_max_backlog
+        if isinstance(max_backlog, bool) or not isinstance(max_backlog, int) or max_backlog < 1:
+            raise ConfigurationError(
+                f"Subscriber: max_backlog must be a positive int, got {max_backlog!r}"
+            )
+        if backlog_strategy not in _STRATEGIES:
+            raise ConfigurationError(
+                f"Subscriber: backlog_strategy must be one of {_STRATEGIES}, "
+                f"got {backlog_strategy!r}"
+            )
+        self._plugin = plugin
+        self._registry = plugin._registry
+        self.max_backlog = max_backlog
+        self.backlog_strategy: BacklogStrategy = backlog_strategy
+        self.channels: set[str] = set()
+        self.recovered: dict[str, bool] = {}
+        self._send: MemoryObjectSendStream[ChannelEvent]
+        self._receive: MemoryObjectReceiveStream[ChannelEvent]
+        self._send, self._receive = anyio.create_memory_object_stream[ChannelEvent](max_backlog)
+        self._send_nowait = self._send.send_nowait
+        self._dropped = 0
+        self._drops = ThrottledCount("dropped %d event(s) of a subscriber of %s (%d in all): %s")
+        # Live events held back while a channel's history is read (see resume.py).
+        self._held: dict[str, list[ChannelEvent]] | None = None
+        self._drain: _Drain | None = None
+        self._ended = False
+
+    def __repr__(self) -> str:
+        return f"<Subscriber of {sorted(self.channels)!r}, {self.qsize} queued>"
+
+    def __del__(self) -> None:
+        # A subscriber dropped without being ended must not leave its streams
+        # to warn about being unclosed.
+        self._send.close()
+        self._receive.close()
+
+    # -- what the plugin and users see ------------------------------------------
+
+    @property
+    def dropped(self) -> int:
+        """How many events the backlog policy discarded."""
+        return self._dropped
+
+    @property
+    def qsize(self) -> int:
+        """How many events wait in the backlog."""
+        return self._receive.statistics().current_buffer_used
+
+    @property
+    def is_running(self) -> bool:
+        """Whether a background task (:meth:`run_in_background`) drains the backlog."""
+        return self._drain is not None
+
+    def put_nowait(self, item: ChannelEvent | bytes | None) -> bool:
+        """Put one event into the backlog without waiting, as the plugin does.
+
+        ``None`` ends the stream: the iterators end once the events already
+        queued are consumed. ``bytes`` become an event of no channel.
+
+        Returns:
+            Whether the item was queued (``False``: the backlog was full and
+            its policy dropped it, or closed the subscriber, or the stream had ended).
+        """
+        if item is None:
+            self._end()
+            return True
+        if isinstance(item, bytes):
+            item = ChannelEvent("", item)
+        return self._offer(item)
+
+    # -- fed by the fan-out -----------------------------------------------------
+
+    def _offer(self, event: ChannelEvent) -> bool:
+        """Queue ``event`` or apply the backlog policy, never waiting; True if queued."""
+        held = self._held
+        if held is not None and event.channel in held:
+            return self._hold(held[event.channel], event)
+        try:
+            self._send_nowait(event)
+        except anyio.WouldBlock:
+            return self._overflow(event)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            return False  # ended: a late event for a subscriber being taken out
+        return True
+
+    def _overflow(self, event: ChannelEvent) -> bool:
+        strategy = self.backlog_strategy
+        if strategy == "backoff":
+            self._discard([event], "backlog full, the new event dropped ('backoff')")
+            return False
+        if strategy == "dropleft":
+            oldest = self._receive.receive_nowait()
+            self._send_nowait(event)
+            self._discard([oldest], "backlog full, the oldest event dropped ('dropleft')")
+            return True
+        self._stop_overflowing(event)
+        return False
+
+    def _stop_overflowing(self, event: ChannelEvent) -> None:
+        discarded = [event]
+        while True:
+            try:
+                discarded.append(self._receive.receive_nowait())
+            except (anyio.WouldBlock, anyio.EndOfStream):
+                break
+        self._discard(discarded, "backlog full, the subscriber stopped ('close')")
+        self._plugin._abandon(self)
+        drain = self._drain
+        if drain is not None:
+            drain.overflowed = True
+            drain.scope.cancel()
+
+    def _discard(self, events: list[ChannelEvent], reason: str) -> None:
+        self._dropped += len(events)
+        for event in events:
+            self._registry.count_dropped(event)
+        self._drops.add(len(events), sorted(self.channels), self._dropped, reason)
+
+    # -- the seam of history and live events (see resume.py) ---------------------
+
+    def _hold_back(self, names: list[str]) -> None:
+        """Hold back live events of ``names`` until :meth:`_catch_up` for each."""
+        if names:
+            self._held = {name: [] for name in names}
+
+    def _hold(self, held: list[ChannelEvent], event: ChannelEvent) -> bool:
+        if len(held) >= self.max_backlog:
+            self._discard([event], "too many live events while reading history")
+            return False
+        held.append(event)
+        return True
+
+    def _catch_up(self, name: str, history: ChannelHistory, since: Position | None) -> None:
+        """Queue ``name``'s history (after ``since``), then the live events held meanwhile."""
+        held = self._held.pop(name, []) if self._held is not None else []
+        if not self._held:
+            self._held = None
+        events, recovered = merge_at_seam(history, held, since)
+        if recovered is not None:
+            # A gap the fan-out found meanwhile stays reported.
+            self.recovered[name] = recovered and self.recovered.get(name, True)
+        for event in events:
+            self._offer(event)
+
+    # -- ending -------------------------------------------------------------------
+
+    def _end(self) -> None:
+        """End the stream: iterators end once what is queued is consumed. Idempotent."""
+        if self._ended:
+            return
+        self._ended = True
+        self._held = None
+        self._send.close()
+        self._drops.flush(sorted(self.channels), self._dropped, "counted since the last report")
+
+    def _cancel_drain(self) -> None:
+        """Stop the background task at once, if one runs (the plugin is stopping)."""
+        if self._drain is not None:
+            self._drain.scope.cancel()
+
+    # -- draining -----------------------------------------------------------------
+
+    async def iter_messages(self) -> AsyncGenerator[ChannelEvent, None]:
+        """Yield each event (:class:`~ws_channels.ChannelEvent`) in order until the stream ends.
+
+        The stream ends after :meth:`ChannelsPlugin.unsubscribe` from its last
+        channel, ``put_nowait(None)``, the ``close`` policy, or the plugin's shutdown.
+        """
+        receive = self._receive.receive
+        count = self._registry.count_delivered
+        while True:
+            try:
+                event = await receive()
+            except (anyio.EndOfStream, anyio.ClosedResourceError):
+                return
+            count(event)
+            yield event
+
+    async def iter_events(self) -> AsyncGenerator[bytes, None]:
+        """Yield each event's ``bytes``, shared by every subscriber (see :meth:`iter_messages`)."""
+        async for event in self.iter_messages():
+            yield event.data
+
+    @asynccontextmanager
+    async def run_in_background(
+        self, on_event: EventCallback | WebSocket, join: bool = True
+    ) -> AsyncIterator[None]:
+        """Hand every event to ``on_event`` from a background task while the block runs.
+
+        ``on_event`` is awaited once per event, one at a time, in order, with
+        the event's ``bytes`` (wrapped with its position under
+        ``send_positions``). A socket's ``send_data``/``send_text``/
+        ``send_bytes``, or the socket itself, makes the task feed that socket
+        (see the module docstring). A peer that has gone ends the task
+        quietly and unsubscribes; any other exception from ``on_event``
+        propagates out of the block.
+
+        Args:
+            on_event: The async callback, a socket send method, or a socket.
+            join: On leaving the block normally, stop accepting events and
+                wait until those already queued are handed over; ``False``
+                stops at once. Leaving with an exception always stops at once.
+
+        Raises:
+            RuntimeError: A background task already runs for this subscriber.
+        """
+        if self._drain is not None:
+            raise RuntimeError("this subscriber already runs a background task")
+        socket, mode = _socket_target(on_event, self._plugin.ws_send_mode)
+        drain = self._drain = _Drain(socket)
+        failure: Exception | None = None
+        async with anyio.create_task_group() as task_group:
+
+            async def drain_in_background() -> None:
+                nonlocal failure
+                try:
+                    await self._run_drain(drain, on_event, mode)
+                except Exception as exc:
+                    # Raised below, unwrapped, instead of as an exception group.
+                    failure = exc
+                    task_group.cancel_scope.cancel()
+
+            task_group.start_soon(drain_in_background)
+            try:
+                yield
+            except BaseException:
+                drain.scope.cancel()
+                raise
+            if join:
+                self._end()
+            else:
+                drain.scope.cancel()
+            await drain.done.wait()
+        if failure is not None:
+            raise failure
+
+    async def stop(self, join: bool = False) -> None:
+        """Stop the background task started by :meth:`run_in_background`, if any.
+
+        Args:
+            join: Wait until the events queued now are handed over (the stream
+                then ends); ``False`` cancels the task at once.
+        """
+        drain = self._drain
+        if drain is None:
+            return
+        if join:
+            self._end()
+        else:
+            drain.scope.cancel()
+        await drain.done.wait()
+
+    async def _feed_socket(self, socket: WebSocket, mode: WebSocketMode) -> None:
+        """Send every event to ``socket`` in ``mode`` until the stream ends or the peer leaves.
+
+        What ``run_in_background(socket)`` runs in its task, run here in the
+        caller's (the generated route handlers use it).
+        """
+        if self._drain is not None:
+            raise RuntimeError("this subscriber already runs a background task")
+        drain = self._drain = _Drain(socket)
+        await self._run_drain(drain, socket, mode)
+
+    async def _run_drain(
+        self, drain: _Drain, on_event: EventCallback | WebSocket, mode: WebSocketMode | None
+    ) -> None:
+        try:
+            with drain.scope:
+                try:
+                    if drain.socket is None:
+                        await self._feed_callback(on_event)  # type: ignore[arg-type]
+                    else:
+                        assert mode is not None
+                        await self._feed(drain.socket, mode)
+                except WebSocketDisconnect:
+                    logger.debug("%r: its peer has gone, unsubscribing", self)
+                    with anyio.CancelScope(shield=True):
+                        await self._plugin.unsubscribe(self)
+            if drain.overflowed and drain.socket is not None:
+                with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
+                    await drain.socket.close(CloseCode.TRY_AGAIN_LATER, _TRY_AGAIN_LATER_REASON)
+        finally:
+            self._drain = None
+            drain.done.set()
+
+    async def _feed(self, socket: WebSocket, mode: WebSocketMode) -> None:
+        send = socket.send_data
+        if mode == "text":
+            payload = attrgetter("positioned_text" if self._plugin.send_positions else "text")
+        else:
+            payload = attrgetter("positioned_data" if self._plugin.send_positions else "data")
+        receive = self._receive.receive
+        count = self._registry.count_delivered
+        while True:
+            # receive() is a checkpoint: a socket whose sends never suspend
+            # still lets the other tasks run once per event.
+            try:
+                event = await receive()
+            except (anyio.EndOfStream, anyio.ClosedResourceError):
+                return
+            try:
+                data = payload(event)
+            except UnicodeDecodeError:
+                self._discard([event], "payload is not UTF-8, cannot go out as text")
+                continue
+            await send(data, mode)
+            count(event)
+
+    async def _feed_callback(self, on_event: EventCallback) -> None:
+        payload = attrgetter("positioned_data" if self._plugin.send_positions else "data")
+        receive = self._receive.receive
+        count = self._registry.count_delivered
+        while True:
+            try:
+                event = await receive()
+            except (anyio.EndOfStream, anyio.ClosedResourceError):
+                return
+            await on_event(payload(event))
+            count(event)
+
+
+def _socket_target(
+    on_event: EventCallback | WebSocket, default_mode: WebSocketMode
+) -> tuple[WebSocket | None, WebSocketMode | None]:
+    """The socket ``on_event`` sends to and its mode; ``(None, None)`` for a plain callback."""
+    if isinstance(on_event, WebSocket):
+        return on_event, default_mode
+    owner = getattr(on_event, "__self__", None)
+    if isinstance(owner, WebSocket) and inspect.ismethod(on_event):
+        name = on_event.__name__
+        if name in _SOCKET_SENDS:
+            return owner, _SOCKET_SENDS[name] or default_mode
+    return None, None
