@@ -40,10 +40,10 @@ TESTS: dict[str, dict[str, list[str]]] = {
     },
     "tests/docs/test_listeners_extras.py": {
         "test_a_lifespan_runs_a_task_group_beside_the_listener": [
-            "listeners/lifespan_task_group.py"
+            "listener_options/lifespan_task_group.py"
         ],
-        "test_a_message_over_the_limit_closes_with_1009": ["listeners/max_message_size.py"],
-        "test_the_dto_shapes_the_reply": ["listeners/dto_replies.py"],
+        "test_a_message_over_the_limit_closes_with_1009": ["listener_options/max_message_size.py"],
+        "test_the_dto_shapes_the_reply": ["listener_options/dto_replies.py"],
     },
     "tests/docs/test_dependency_injection.py": {
         "test_layers_merge_and_the_closest_wins": ["di/layers.py"],

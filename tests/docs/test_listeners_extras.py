@@ -21,7 +21,7 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 
 async def test_a_lifespan_runs_a_task_group_beside_the_listener(load_example: Load) -> None:
-    app = load_example("listeners/lifespan_task_group.py").app
+    app = load_example("listener_options/lifespan_task_group.py").app
     async with AsyncTestClient(app) as client, client.websocket_connect("/echo") as ws:
         assert await ws.receive_json() == {"heartbeat": 0}
         await ws.send_text("hello")
@@ -29,7 +29,7 @@ async def test_a_lifespan_runs_a_task_group_beside_the_listener(load_example: Lo
 
 
 async def test_a_message_over_the_limit_closes_with_1009(load_example: Load) -> None:
-    app = load_example("listeners/max_message_size.py").app
+    app = load_example("listener_options/max_message_size.py").app
     async with AsyncTestClient(app) as client, client.websocket_connect("/ingest") as ws:
         await ws.send_json({"a": 1, "b": 2})
         assert await ws.receive_json() == {"fields": 2}
@@ -40,7 +40,7 @@ async def test_a_message_over_the_limit_closes_with_1009(load_example: Load) -> 
 
 
 async def test_the_dto_shapes_the_reply(load_example: Load) -> None:
-    app = load_example("listeners/dto_replies.py").app
+    app = load_example("listener_options/dto_replies.py").app
     async with AsyncTestClient(app) as client, client.websocket_connect("/accounts") as ws:
         await ws.send_json({"name": "ada lovelace", "password": "ignored"})
         assert await ws.receive_json() == {"name": "Ada Lovelace"}
