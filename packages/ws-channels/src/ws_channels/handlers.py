@@ -4,9 +4,10 @@ Per connection: the ``since`` query parameter is checked (a malformed one
 refuses the handshake with 400 naming it), the connection is subscribed —
 from ``since`` when given, else with the last ``ws_handler_send_history``
 events — and only then accepted, so the client misses nothing published
-after it connected; every event is sent until the client disconnects. What the client sends is read and ignored (browsers and
-proxies send keep-alive pings); only its disconnect, the ``close`` backlog
-policy (1013) or the server's shutdown ends the connection.
+after it connected; every event is sent until the client disconnects. What
+the client sends is read and ignored (browsers and proxies send keep-alive
+pings); only its disconnect, the ``close`` backlog policy (1013) or the
+server's shutdown ends the connection.
 """
 
 from __future__ import annotations

@@ -143,6 +143,9 @@ class Publisher:
                 break
             self._give_up(item, f"not published within {FLUSH_TIMEOUT} s of shutdown")
         self._receive.close()
+        with self._lock:
+            self._losses.flush("counted since the last report")
+            self._failures.flush(len(RETRY_DELAYS) + 1, "(counted since the last report)")
 
     # -- scheduling -------------------------------------------------------------
 

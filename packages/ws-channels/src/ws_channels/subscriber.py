@@ -27,10 +27,11 @@ has gone, the subscriber leaves its channels quietly.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -51,6 +52,7 @@ EventCallback = Callable[[Any], Awaitable[Any]]
 """``async on_event(data)``: handed each event's ``bytes`` (or, with
 ``send_positions``, the wrapped ``bytes``); or a socket's send method, or the socket."""
 
+_Item = TypeVar("_Item")
 _STRATEGIES = get_args(BacklogStrategy)
 _SOCKET_SENDS: dict[str, WebSocketMode | None] = {
     "send_data": None,
@@ -61,6 +63,17 @@ _SOCKET_SENDS: dict[str, WebSocketMode | None] = {
 # definition, and its close must not hold anything else up.
 _CLOSE_TIMEOUT = 1.0
 _TRY_AGAIN_LATER_REASON = "subscriber fell behind"
+
+
+class _Seam:
+    """One channel of a subscription at its start: live events held, then a floor."""
+
+    __slots__ = ("epoch", "floor", "held")
+
+    def __init__(self) -> None:
+        self.held: list[ChannelEvent] | None = []
+        self.epoch = ""
+        self.floor = 0
 
 
 class _Drain:
@@ -126,22 +139,19 @@ class Subscriber:
         self._send: MemoryObjectSendStream[ChannelEvent]
         self._receive: MemoryObjectReceiveStream[ChannelEvent]
         self._send, self._receive = anyio.create_memory_object_stream[ChannelEvent](max_backlog)
+        # A subscriber dropped without being ended must not leave its streams
+        # to warn about being unclosed.
+        weakref.finalize(self, _close_both, self._send, self._receive)
         self._send_nowait = self._send.send_nowait
         self._dropped = 0
         self._drops = ThrottledCount("dropped %d event(s) of a subscriber of %s (%d in all): %s")
-        # Live events held back while a channel's history is read (see resume.py).
-        self._held: dict[str, list[ChannelEvent]] | None = None
+        # Channels at their seam of history and live events (see resume.py).
+        self._seams: dict[str, _Seam] | None = None
         self._drain: _Drain | None = None
         self._ended = False
 
     def __repr__(self) -> str:
         return f"<Subscriber of {sorted(self.channels)!r}, {self.qsize} queued>"
-
-    def __del__(self) -> None:
-        # A subscriber dropped without being ended must not leave its streams
-        # to warn about being unclosed.
-        self._send.close()
-        self._receive.close()
 
     # -- what the plugin and users see ------------------------------------------
 
@@ -180,10 +190,13 @@ class Subscriber:
     # -- fed by the fan-out -----------------------------------------------------
 
     def _offer(self, event: ChannelEvent) -> bool:
-        """Queue ``event`` or apply the backlog policy, never waiting; True if queued."""
-        held = self._held
-        if held is not None and event.channel in held:
-            return self._hold(held[event.channel], event)
+        """Queue ``event`` or apply the backlog policy, never waiting; True if taken."""
+        seams = self._seams
+        if seams is not None and event.channel in seams and self._taken_at_seam(event):
+            return True
+        return self._queue(event)
+
+    def _queue(self, event: ChannelEvent) -> bool:
         try:
             self._send_nowait(event)
         except anyio.WouldBlock:
@@ -230,26 +243,45 @@ class Subscriber:
     def _hold_back(self, names: list[str]) -> None:
         """Hold back live events of ``names`` until :meth:`_catch_up` for each."""
         if names:
-            self._held = {name: [] for name in names}
+            self._seams = {name: _Seam() for name in names}
 
-    def _hold(self, held: list[ChannelEvent], event: ChannelEvent) -> bool:
-        if len(held) >= self.max_backlog:
-            self._discard([event], "too many live events while reading history")
-            return False
-        held.append(event)
-        return True
+    def _taken_at_seam(self, event: ChannelEvent) -> bool:
+        """Whether the seam of ``event``'s channel takes it: held, or already replayed."""
+        assert self._seams is not None
+        seam = self._seams[event.channel]
+        if seam.held is not None:
+            if len(seam.held) >= self.max_backlog:
+                self._discard([event], "too many live events while reading history")
+            else:
+                seam.held.append(event)
+            return True
+        if event.epoch == seam.epoch and event.offset <= seam.floor:
+            return True  # in the history it was given already
+        self._close_seam(event.channel)
+        return False
+
+    def _close_seam(self, name: str) -> None:
+        if self._seams is not None:
+            self._seams.pop(name, None)
+            if not self._seams:
+                self._seams = None
 
     def _catch_up(self, name: str, history: ChannelHistory, since: Position | None) -> None:
         """Queue ``name``'s history (after ``since``), then the live events held meanwhile."""
-        held = self._held.pop(name, []) if self._held is not None else []
-        if not self._held:
-            self._held = None
-        events, recovered = merge_at_seam(history, held, since)
-        if recovered is not None:
+        seam = self._seams.get(name) if self._seams is not None else None
+        if seam is None or seam.held is None:
+            return  # ended meanwhile
+        merged = merge_at_seam(history, seam.held, since)
+        seam.held = None
+        if merged.floor is None:
+            self._close_seam(name)
+        else:
+            seam.epoch, seam.floor = merged.epoch, merged.floor
+        if merged.recovered is not None:
             # A gap the fan-out found meanwhile stays reported.
-            self.recovered[name] = recovered and self.recovered.get(name, True)
-        for event in events:
-            self._offer(event)
+            self.recovered[name] = merged.recovered and self.recovered.get(name, True)
+        for event in merged.events:
+            self._queue(event)
 
     # -- ending -------------------------------------------------------------------
 
@@ -258,7 +290,7 @@ class Subscriber:
         if self._ended:
             return
         self._ended = True
-        self._held = None
+        self._seams = None
         self._send.close()
         self._drops.flush(sorted(self.channels), self._dropped, "counted since the last report")
 
@@ -269,26 +301,19 @@ class Subscriber:
 
     # -- draining -----------------------------------------------------------------
 
-    async def iter_messages(self) -> AsyncGenerator[ChannelEvent, None]:
-        """Yield each event (:class:`~ws_channels.ChannelEvent`) in order until the stream ends.
+    def iter_messages(self) -> AsyncIterator[ChannelEvent]:
+        """Iterate the events (:class:`~ws_channels.ChannelEvent`) in order until the stream ends.
 
         The stream ends after :meth:`ChannelsPlugin.unsubscribe` from its last
-        channel, ``put_nowait(None)``, the ``close`` policy, or the plugin's shutdown.
+        channel, ``put_nowait(None)``, the ``close`` policy, or the plugin's
+        shutdown. The iterator holds nothing to clean up: leaving its loop
+        early is fine.
         """
-        receive = self._receive.receive
-        count = self._registry.count_delivered
-        while True:
-            try:
-                event = await receive()
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                return
-            count(event)
-            yield event
+        return _BacklogIterator(self, _whole_event)
 
-    async def iter_events(self) -> AsyncGenerator[bytes, None]:
-        """Yield each event's ``bytes``, shared by every subscriber (see :meth:`iter_messages`)."""
-        async for event in self.iter_messages():
-            yield event.data
+    def iter_events(self) -> AsyncIterator[bytes]:
+        """Iterate each event's ``bytes``, shared by all subscribers (see :meth:`iter_messages`)."""
+        return _BacklogIterator(self, _event_data)
 
     @asynccontextmanager
     async def run_in_background(
@@ -426,6 +451,43 @@ class Subscriber:
                 return
             await on_event(payload(event))
             count(event)
+
+
+def _close_both(
+    send: MemoryObjectSendStream[ChannelEvent], receive: MemoryObjectReceiveStream[ChannelEvent]
+) -> None:
+    send.close()
+    receive.close()
+
+
+def _whole_event(event: ChannelEvent) -> ChannelEvent:
+    return event
+
+
+def _event_data(event: ChannelEvent) -> bytes:
+    return event.data
+
+
+class _BacklogIterator(Generic[_Item]):
+    """An iterator over a subscriber's backlog: a plain object, not a generator to close."""
+
+    __slots__ = ("_count", "_payload", "_receive")
+
+    def __init__(self, subscriber: Subscriber, payload: Callable[[ChannelEvent], _Item]) -> None:
+        self._receive = subscriber._receive.receive
+        self._count = subscriber._registry.count_delivered
+        self._payload = payload
+
+    def __aiter__(self) -> _BacklogIterator[_Item]:
+        return self
+
+    async def __anext__(self) -> _Item:
+        try:
+            event = await self._receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+        self._count(event)
+        return self._payload(event)
 
 
 def _socket_target(
