@@ -12,6 +12,12 @@ Handler kinds are declared with the kit of :mod:`ws_core.declaration`
 :class:`HandlerBase`) and bound through :class:`BoundRoute`, so every kind
 validates the same way and dispatches exception handlers through one function.
 
+A handler may also describe its route (``describe(route) ->``
+:class:`RouteDescription`): the App then builds its AsyncAPI 3.0 document
+(:class:`AsyncAPIDocument`, served with ``App(asyncapi=``
+:class:`AsyncAPIConfig` ``(...))``) without knowing the handler's kind; see
+:mod:`ws_core.asyncapi`.
+
 Exceptions::
 
     Exception
@@ -30,6 +36,16 @@ twice) raises :class:`RuntimeError`. Everything logs on the ``ws_core`` logger.
 """
 
 from ws_core.app import App
+from ws_core.asyncapi import (
+    AsyncAPIConfig,
+    AsyncAPIDocument,
+    AsyncAPIServer,
+    DescribedRouteHandler,
+    MessageDescription,
+    OperationDescription,
+    RouteDescription,
+    own_docstring,
+)
 from ws_core.close_codes import CloseCode
 from ws_core.connection import ConnectionState, WebSocket
 from ws_core.datastructures import URL, Address, Headers, QueryParams, State
@@ -59,11 +75,15 @@ __all__ = [
     "Address",
     "App",
     "AppConfig",
+    "AsyncAPIConfig",
+    "AsyncAPIDocument",
+    "AsyncAPIServer",
     "BoundRoute",
     "CloseCode",
     "ConfigurationError",
     "ConnectionHandler",
     "ConnectionState",
+    "DescribedRouteHandler",
     "ExceptionHandler",
     "Guard",
     "HandlerBase",
@@ -71,9 +91,12 @@ __all__ = [
     "Headers",
     "LayerOptions",
     "Message",
+    "MessageDescription",
+    "OperationDescription",
     "Plugin",
     "QueryParams",
     "Receive",
+    "RouteDescription",
     "RouteHandler",
     "Router",
     "Scope",
@@ -88,6 +111,7 @@ __all__ = [
     "declared_paths",
     "ends_connection_quietly",
     "handler_name",
+    "own_docstring",
     "package_logger",
     "websocket",
 ]

@@ -9,6 +9,9 @@ from typing import Any
 
 import anyio
 
+from ws_core.asyncapi.config import AsyncAPIConfig
+from ws_core.asyncapi.http import AsyncAPIEndpoints
+from ws_core.asyncapi.served import AsyncAPIDocument
 from ws_core.connection import WebSocket
 from ws_core.datastructures import State
 from ws_core.exceptions import ConfigurationError
@@ -40,7 +43,9 @@ class App:
     then runs ``on_startup`` hooks, and on shutdown closes every open
     connection with 1001, waits (at most :attr:`shutdown_timeout` seconds) for
     their cleanup, runs ``on_shutdown`` hooks and exits the ``lifespan`` items
-    in reverse order; ``http`` goes to ``http_app``, else gets a plain 404.
+    in reverse order; ``http`` goes to the AsyncAPI endpoints when ``asyncapi``
+    is given and the path is one of theirs, else to ``http_app``, else gets a
+    plain 404.
 
     Routes match on the part of ``scope["path"]`` after ``scope["root_path"]``
     (the ASGI rule: ``path`` includes ``root_path``), so the app can be mounted
@@ -65,6 +70,8 @@ class App:
         lifespan: Async context managers, or callables taking the app and
             returning one (reusable across restarts, unlike a manager instance).
         http_app: An ASGI app for ``http`` scopes.
+        asyncapi: Serve the App's AsyncAPI document and a page rendering it
+            (see :class:`~ws_core.AsyncAPIConfig`); built on the first request.
         plugins: Objects with ``on_app_init(config) -> config`` (see
             :mod:`ws_core.plugins`), called in order before any route is bound;
             the App is built from the configuration the last one returns.
@@ -75,6 +82,9 @@ class App:
         debug: Whether debug mode is on.
         plugins: The plugins, in order.
         shutdown_timeout: Seconds to wait for open connections at shutdown.
+        asyncapi_document: The App's :class:`~ws_core.AsyncAPIDocument`
+            (built on first use, from the ``asyncapi`` configuration or the
+            defaults), whether or not it is served.
 
     Raises:
         ConfigurationError: Any misconfiguration of the app, a router or a
@@ -95,6 +105,7 @@ class App:
         on_shutdown: Sequence[LifespanHook] = (),
         lifespan: Sequence[LifespanItem] = (),
         http_app: ASGIApp | None = None,
+        asyncapi: AsyncAPIConfig | None = None,
         plugins: Sequence[Plugin] = (),
         debug: bool = False,
     ) -> None:
@@ -111,6 +122,7 @@ class App:
             on_shutdown=list(on_shutdown),
             lifespan=list(lifespan),
             http_app=http_app,
+            asyncapi=asyncapi,
             debug=debug,
         )
         for plugin in self.plugins:
@@ -137,12 +149,14 @@ class App:
         self._lifespan = tuple(config.lifespan)
         self._table: RouteTable[Endpoint] = RouteTable()
         self._routes: list[BoundRoute] = []
+        self._bound_handlers: list[tuple[BoundRoute, RouteHandler]] = []
         # The cancel scope of every open connection; shutdown cancels them and
         # waits for _all_closed, which the last one to end sets.
         self._connections: set[anyio.CancelScope] = set()
         self._all_closed: anyio.Event | None = None
         self._shutting_down = False
         self._collect(config.route_handlers, "", (self.layer,))
+        self.asyncapi_document, self._asyncapi = _asyncapi(config.asyncapi, self._bound_handlers)
 
     @property
     def routes(self) -> tuple[BoundRoute, ...]:
@@ -192,6 +206,7 @@ class App:
                 )
                 self._table.add(pattern, endpoint, owner)
                 self._routes.append(route)
+                self._bound_handlers.append((route, handler))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection.
@@ -205,6 +220,8 @@ class App:
         elif kind == "lifespan":
             await self._serve_lifespan(receive, send)
         elif kind == "http":
+            if self._asyncapi is not None and await self._asyncapi.serve(scope, receive, send):
+                return
             if self.http_app is not None:
                 await self.http_app(scope, receive, send)
             else:
@@ -331,6 +348,17 @@ def _apply_plugin(plugin: Plugin, config: AppConfig) -> AppConfig:
             f"plugin {plugin!r}: on_app_init must return the AppConfig, got {result!r}"
         )
     return result
+
+
+def _asyncapi(
+    config: AsyncAPIConfig | None, routes: list[tuple[BoundRoute, RouteHandler]]
+) -> tuple[AsyncAPIDocument, AsyncAPIEndpoints | None]:
+    if config is not None and not isinstance(config, AsyncAPIConfig):
+        raise ConfigurationError(f"asyncapi must be an AsyncAPIConfig, got {config!r}")
+    document = AsyncAPIDocument(config or AsyncAPIConfig(), routes)
+    if config is None or config.path is None:
+        return document, None
+    return document, AsyncAPIEndpoints(document, config.path)
 
 
 def _as_route_handler(entry: Any) -> RouteHandler:

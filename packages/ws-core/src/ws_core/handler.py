@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
+from ws_core.asyncapi.description import RouteDescription, own_docstring
 from ws_core.connection import WebSocket
 from ws_core.declaration import HandlerBase, declared_paths, handler_name
 from ws_core.exceptions import ConfigurationError
@@ -278,6 +279,13 @@ class WebSocketRouteHandler(HandlerBase):
             await fn(**plan.kwargs_for("handler", values))
 
         return serve
+
+    def describe(self, route: BoundRoute) -> RouteDescription:
+        """Describe ``route`` for the AsyncAPI document: the function's docstring.
+
+        What the function receives and sends is its own affair, unknown here.
+        """
+        return RouteDescription(description=own_docstring(self.fn))
 
 
 def websocket(

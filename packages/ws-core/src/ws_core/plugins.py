@@ -26,6 +26,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
+from ws_core.asyncapi.config import AsyncAPIConfig
 from ws_core.connection import WebSocket
 from ws_core.datastructures import State
 from ws_core.layers import ExceptionHandler, Guard
@@ -69,6 +70,9 @@ class AppConfig:
         lifespan: Async context managers (or callables taking the app and
             returning one) entered at startup, exited in reverse order at shutdown.
         http_app: The ASGI app serving ``http`` scopes, or ``None``.
+        asyncapi: How the App serves its AsyncAPI document, or ``None`` (not
+            served). A plugin may set it, or replace it with an extended copy
+            (``dataclasses.replace(config.asyncapi, servers=...)``).
         debug: Whether the App runs in debug mode.
     """
 
@@ -83,6 +87,7 @@ class AppConfig:
     on_shutdown: list[LifespanHook] = field(default_factory=list)
     lifespan: list[LifespanItem] = field(default_factory=list)
     http_app: ASGIApp | None = None
+    asyncapi: AsyncAPIConfig | None = None
     debug: bool = False
 
 
