@@ -14,7 +14,10 @@ Both produce a :class:`ListenerRouteHandler`, which honours the ``ws_core``
 route-handler contract: ``ws_core.App`` binds it once per path at start-up
 (validating its configuration and planning its codecs and dependencies) and
 awaits its connection coroutine for each connection. Unhandled errors are
-logged on the ``"ws_listener"`` logger.
+logged on the ``"ws_listener"`` logger. Its ``describe`` (the optional half of
+the contract) tells the App's AsyncAPI document what the listener receives and
+replies, as ``ws_codec.schema_for`` schemas shaped by its DTOs
+(:mod:`ws_listener.description`).
 """
 
 from ws_listener.decorator import websocket_listener

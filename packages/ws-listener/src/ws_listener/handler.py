@@ -19,9 +19,17 @@ from ws_codec import (
     encoder_for,
     passthrough_type,
 )
-from ws_core import BoundRoute, ConfigurationError, HandlerBase, LayerOptions, package_logger
+from ws_core import (
+    BoundRoute,
+    ConfigurationError,
+    HandlerBase,
+    LayerOptions,
+    RouteDescription,
+    package_logger,
+)
 from ws_di import CallableInfo, read_callable
 from ws_listener.callbacks import Callback, prepare_callback
+from ws_listener.description import describe_listener
 from ws_listener.lifecycle import lifespan_factory
 from ws_listener.loop import ConnectionServer
 from ws_listener.options import FOLLOW_DTO, ListenerOptions
@@ -156,6 +164,10 @@ class ListenerRouteHandler(HandlerBase):
             on_disconnect=hooks.get("on_disconnect"),
             lifespan=lifespan,
         )
+
+    def describe(self, route: BoundRoute) -> RouteDescription:
+        """Describe ``route`` for the AsyncAPI document (see :mod:`ws_listener.description`)."""
+        return describe_listener(self, route)
 
     def _encoder(self, info: CallableInfo) -> Callable[[Any], str | bytes]:
         """The reply encoder: by the return annotation, shaped by the DTO that applies."""

@@ -13,6 +13,8 @@ Two entry points:
 Both serialize alike (``str``/``bytes`` as they are, anything else encoded
 as JSON or MessagePack), await every send (a slow client slows the stream),
 and close the generator with ``aclose()`` however the stream ends.
+:class:`StreamHandler`'s ``describe`` tells the App's AsyncAPI document what
+the stream sends (:mod:`ws_stream.description`).
 """
 
 from ws_stream.__about__ import __version__ as __version__

@@ -14,10 +14,12 @@ from ws_core import (
     ConnectionHandler,
     HandlerBase,
     LayerOptions,
+    RouteDescription,
     WebSocket,
     WebSocketMode,
 )
 from ws_di import read_callable
+from ws_stream.description import describe_stream
 from ws_stream.log import logger
 from ws_stream.pump import pump_stream
 
@@ -120,3 +122,7 @@ class StreamHandler(HandlerBase):
             )
 
         return serve
+
+    def describe(self, route: BoundRoute) -> RouteDescription:
+        """Describe ``route`` for the AsyncAPI document (see :mod:`ws_stream.description`)."""
+        return describe_stream(self, route)
