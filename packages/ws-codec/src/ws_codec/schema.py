@@ -1,6 +1,6 @@
-"""JSON schemas of what a decoder accepts."""
+"""JSON schemas of what a decoder accepts, or of what an encoder writes."""
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -30,7 +30,12 @@ def _unmarked(node: Any) -> Any:
     return node
 
 
-def schema_for(annotation: Any, *, dto: type[DTO[Any]] | None = None) -> dict[str, Any]:
+def schema_for(
+    annotation: Any,
+    *,
+    dto: type[DTO[Any]] | None = None,
+    direction: Literal["decode", "encode"] = "decode",
+) -> dict[str, Any]:
     """Return the JSON schema of the payloads ``decoder_for(annotation, dto=dto)`` accepts.
 
     With a DTO the schema describes its wire shape (renamed and excluded
@@ -41,6 +46,10 @@ def schema_for(annotation: Any, *, dto: type[DTO[Any]] | None = None) -> dict[st
     Args:
         annotation: As for ``decoder_for``.
         dto: As for ``decoder_for``.
+        direction: ``"encode"`` describes what ``encoder_for(annotation,
+            dto=dto)`` writes instead: with a DTO, every field it sends is
+            required, and a required model field the DTO excludes (which no
+            decoder could do without) is simply absent.
 
     Returns:
         A JSON schema (draft 2020-12), as produced by ``msgspec.json.schema``.
@@ -48,7 +57,7 @@ def schema_for(annotation: Any, *, dto: type[DTO[Any]] | None = None) -> dict[st
     Raises:
         CodecConfigurationError: The annotation or DTO is not supported.
     """
-    wire_type = annotation if dto is None else compile_dto(dto, annotation, "decode").wire_type
+    wire_type = annotation if dto is None else compile_dto(dto, annotation, direction).wire_type
     try:
         schema = msgspec.json.schema(wire_type, schema_hook=_object_as_any)
     except (TypeError, ValueError, NameError) as exc:

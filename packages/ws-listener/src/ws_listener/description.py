@@ -4,13 +4,13 @@
 optional half of ws-core's route-handler contract): a ``receive`` operation
 for ``data`` and a ``send`` operation for the replies, each payload the JSON
 schema ``ws_codec.schema_for`` gives for the annotation and the DTO that
-shapes it, chosen as ``bind`` chooses it (so the schema is the wire's:
-renamed fields, excluded ones left out). ``str`` and ``bytes`` travel as they
-are (``text/plain``, ``application/octet-stream``); anything else as JSON or
-MessagePack. A listener annotated ``-> None`` sends nothing, so it has no
-``send`` operation; ``-> X | None`` sends ``X``. The docstrings describe the
-channel (the function's, or the class's) and the receive operation (a class's
-``on_receive``).
+shapes it, chosen as ``bind`` chooses it, in the message's direction (so the
+schema is the wire's: renamed fields, excluded ones left out). ``str`` and
+``bytes`` travel as they are (``text/plain``, ``application/octet-stream``);
+anything else as JSON or MessagePack. A listener annotated ``-> None`` sends
+nothing, so it has no ``send`` operation; ``-> X | None`` sends ``X``. The
+docstrings describe the channel (the function's, or the class's) and the
+receive operation (a class's ``on_receive``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import functools
 import operator
 import types
 import typing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ws_codec import DTO, CodecConfigurationError, WireProtocol, encoder_for, schema_for
 from ws_core import (
@@ -58,7 +58,7 @@ def describe_listener(handler: ListenerRouteHandler, route: BoundRoute) -> Route
         received = Any if data is None else data.resolved_annotation()
         replied = info.returns.resolved_annotation()
     receive = OperationDescription(
-        messages=(_message(received, options.dto, options.protocol),),
+        messages=(_message(received, options.dto, options.protocol, "decode"),),
         description=own_docstring(handler.fn) if handler.listener_class is not None else None,
     )
     send = None
@@ -67,13 +67,18 @@ def describe_listener(handler: ListenerRouteHandler, route: BoundRoute) -> Route
         return_dto = options.return_dto
         if return_dto is FOLLOW_DTO:
             return_dto = _follows(replied, options.dto, options.send_mode, options.protocol)
-        send = OperationDescription(messages=(_message(replied, return_dto, options.protocol),))
+        send = OperationDescription(
+            messages=(_message(replied, return_dto, options.protocol, "encode"),)
+        )
     documented = handler.listener_class if handler.listener_class is not None else handler.fn
     return RouteDescription(description=own_docstring(documented), receive=receive, send=send)
 
 
 def _message(
-    annotation: Any, dto: type[DTO[Any]] | None, protocol: WireProtocol
+    annotation: Any,
+    dto: type[DTO[Any]] | None,
+    protocol: WireProtocol,
+    direction: Literal["decode", "encode"],
 ) -> MessageDescription:
     if annotation is str:
         return MessageDescription(payload={"type": "string"}, content_type="text/plain")
@@ -84,7 +89,7 @@ def _message(
         )
     content_type = _MEDIA_TYPES[protocol]
     try:
-        schema = schema_for(annotation, dto=dto)
+        schema = schema_for(annotation, dto=dto, direction=direction)
     except CodecConfigurationError as exc:
         return MessageDescription(content_type=content_type, problem=str(exc))
     return MessageDescription(payload=schema, content_type=content_type)

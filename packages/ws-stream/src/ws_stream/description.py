@@ -3,7 +3,7 @@
 :func:`describe_stream` implements ``StreamHandler.describe`` (the optional
 half of ws-core's route-handler contract): one ``send`` operation for what
 the generator yields, its payload the JSON schema ``ws_codec.schema_for``
-gives for the yield type and ``return_dto`` (the wire's shape). ``str`` and
+gives for the yield type and ``return_dto``, as encoded (the wire's shape). ``str`` and
 ``bytes`` items travel as they are (``text/plain``,
 ``application/octet-stream``); anything else as JSON or MessagePack. A stream
 receives nothing, so it has no ``receive`` operation. The generator
@@ -58,7 +58,7 @@ def _message(item_type: Any, handler: StreamHandler) -> MessageDescription:
         )
     content_type = _MEDIA_TYPES[handler.protocol]
     try:
-        schema = schema_for(item_type, dto=handler.return_dto)
+        schema = schema_for(item_type, dto=handler.return_dto, direction="encode")
     except CodecConfigurationError as exc:
         return MessageDescription(content_type=content_type, problem=str(exc))
     return MessageDescription(payload=schema, content_type=content_type)
