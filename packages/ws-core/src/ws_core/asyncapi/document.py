@@ -144,7 +144,7 @@ class _Builder:
     ) -> None:
         references = []
         for message in operation.messages:
-            message_key = self._message(message, f"{channel_key}.{_ACTION_WORD[action]}", route)
+            message_key = self._message(message, channel_key, _ACTION_WORD[action], route)
             channel_messages[message_key] = {"$ref": f"#/components/messages/{message_key}"}
             references.append({"$ref": f"#/channels/{channel_key}/messages/{message_key}"})
         key = self._operation_keys.claim(f"{action}{channel_key[:1].upper()}{channel_key[1:]}")
@@ -153,19 +153,22 @@ class _Builder:
         entry["messages"] = references
         self.operations[key] = entry
 
-    def _message(self, message: MessageDescription, fallback: str, route: BoundRoute) -> str:
+    def _message(
+        self, message: MessageDescription, channel_key: str, direction: str, route: BoundRoute
+    ) -> str:
         """Add ``message`` to the components (once per distinct message); return its key."""
         if message.problem is not None:
             logger.warning(
-                "%s: a message is described as any value in the AsyncAPI document, "
+                "%s: a message it has %s is described as any value in the AsyncAPI document, "
                 "since its annotation has no JSON schema: %s",
                 route.owner,
+                direction,
                 message.problem,
             )
             payload: dict[str, Any] = {}
         else:
             payload = self.schemas.add(message.payload)
-        name = message.name or _model_name(payload) or fallback
+        name = message.name or _model_name(payload) or f"{channel_key}.{direction}"
         entry: dict[str, Any] = {"name": name}
         _set_texts(entry, message.title, message.summary, message.description)
         if message.content_type != _DEFAULT_CONTENT_TYPE:

@@ -138,6 +138,13 @@ def _local_name(reference: str) -> str:
     )
 
 
+def _component_name(reference: str, names: Mapping[str, str]) -> str:
+    local = _local_name(reference)
+    if local not in names:
+        raise ValueError(f"the schema refers to {local!r}, which it does not define")
+    return names[local]
+
+
 def _translate(schema: Any, names: Mapping[str, str]) -> Any:
     """``schema`` in AsyncAPI's dialect, references pointing at the components."""
     if not isinstance(schema, Mapping):
@@ -147,7 +154,7 @@ def _translate(schema: Any, names: Mapping[str, str]) -> Any:
     out: dict[str, Any] = {}
     for keyword, value in schema.items():
         if keyword == "$ref" and isinstance(value, str):
-            out[keyword] = _COMPONENT_PREFIX + names[_local_name(value)]
+            out[keyword] = _COMPONENT_PREFIX + _component_name(value, names)
         elif keyword == "prefixItems" and isinstance(value, list):
             out["items"] = [_translate(item, names) for item in value]
         elif keyword == "items" and tuple_items:

@@ -6,9 +6,10 @@ YAML 1.2 (js-yaml, the AsyncAPI tools) and YAML 1.1 (PyYAML) alike. A string
 is written plain only when it cannot be read as anything else under either
 version (it starts with a letter, holds only letters, digits and ``_ . / -``
 plus single inner spaces, and is no ``yes``/``no``/``on``/``off``/``null``...);
-every other one is double-quoted, with escapes for what YAML would not
-keep as it is (control characters, line and paragraph separators, the byte
-order mark). Empty collections are ``{}`` and ``[]``.
+every other one is double-quoted, with escapes for what YAML would not keep
+as it is: characters outside YAML's printable set, the line breaks YAML 1.1
+adds (next line, line and paragraph separators) and the byte order mark.
+Empty collections are ``{}`` and ``[]``.
 """
 
 from __future__ import annotations
@@ -102,8 +103,19 @@ def _escaped(char: str) -> str:
     if escape is not None:
         return escape
     code = ord(char)
-    if code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029, 0xFEFF):
-        return f"\\u{code:04x}"
     if 0xD800 <= code <= 0xDFFF:
         raise ValueError(f"cannot write a lone surrogate {char!r} as YAML")
-    return char
+    if _printable(code) and code not in (0x85, 0x2028, 0x2029, 0xFEFF):
+        return char
+    return f"\\u{code:04x}"  # every character outside the printable set is below 0x10000
+
+
+def _printable(code: int) -> bool:
+    """Whether YAML allows the character as it is in a stream (its c-printable)."""
+    return (
+        0x20 <= code <= 0x7E
+        or code == 0x85
+        or 0xA0 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or code >= 0x10000
+    )
