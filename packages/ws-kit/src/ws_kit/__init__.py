@@ -11,7 +11,9 @@ application needs:
 - ``ws_listener``: :func:`websocket_listener` and :class:`WebsocketListener`;
 - ``ws_stream``: :func:`websocket_stream` and :func:`send_websocket_stream`.
 
-The in-process test client lives in :mod:`ws_kit.testing`.
+The in-process test client lives in :mod:`ws_kit.testing`; the AsyncAPI
+document's options and the contract a handler kind describes itself with, in
+:mod:`ws_kit.asyncapi` (also ``python -m ws_kit.asyncapi module:app``).
 """
 
 from ws_codec import DTO, DTOConfig
