@@ -77,6 +77,12 @@ def smoke_ws_core() -> None:
     with TestClient(App([echo])) as client, client.websocket_connect("/echo") as session:
         session.send_text("hello")
         assert session.receive_text() == "hello"
+    # The AsyncAPI page's vendored component ships in the wheel (package data).
+    from importlib.resources import files
+
+    vendor = files("ws_core.asyncapi").joinpath("vendor")
+    for name in ("index.js", "default.min.css", "LICENSE", "VENDORED.json"):
+        assert vendor.joinpath(name).is_file(), f"ws_core/asyncapi/vendor/{name} is not installed"
 
 
 def smoke_ws_listener() -> None:
