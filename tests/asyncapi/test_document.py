@@ -3,7 +3,8 @@
 import json
 import logging
 import re
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from types import ModuleType
 from typing import Any
 
 import msgspec
@@ -401,3 +402,17 @@ def test_a_message_without_a_json_schema_is_any_value_with_a_warning(
     (message,) = messages(document, "ext", "receive")
     assert message["payload"] == {}
     assert message["contentType"] == "application/vnd.msgpack"
+
+
+def test_the_chat_demo_describes_its_rooms(load_example: Callable[[str], ModuleType]) -> None:
+    chat = load_example("chat/app.py")
+    document = chat.create_app(port=8123).asyncapi_document.as_dict()
+    assert document["servers"] == {"demo": {"host": "127.0.0.1:8123", "protocol": "ws"}}
+    room = document["channels"]["ChatRoom"]
+    assert room["address"] == "/rooms/{room}"
+    assert room["bindings"]["ws"]["query"]["properties"] == {"user": {"type": "string"}}
+    assert payload(document, "ChatRoom", "receive")["properties"]["text"]["maxLength"] == 500
+    sent = payload(document, "ChatRoom", "send")  # PublicMessage: the DTO's wire shape
+    assert set(sent["properties"]) == {"type", "room", "user", "text", "sentAt"}
+    assert payload(document, "presence", "send")["title"] == "Presence"
+    assert set(document["operations"]) == {"receiveChatRoom", "sendChatRoom", "sendPresence"}

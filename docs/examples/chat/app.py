@@ -8,6 +8,8 @@ Endpoints:
   cannot read, ``{"type": "error", "detail": ...}`` (the connection stays open).
 - ``/rooms/{room}/presence``: a stream of ``{"type": "presence", "members": [...]}``,
   pushed whenever someone joins or leaves the room.
+- ``GET /asyncapi``: the AsyncAPI document of all this, rendered (and
+  ``/asyncapi.json``, ``/asyncapi.yaml``), built from the handlers themselves.
 
 ``create_app()`` builds a fresh application (with its own rooms); ``app`` is one built
 with the defaults, for ``uvicorn docs.examples.chat.app:app``.
@@ -36,6 +38,7 @@ from ws_kit import (
     WebsocketListener,
     websocket_stream,
 )
+from ws_kit.asyncapi import AsyncAPIConfig, AsyncAPIServer
 
 DEFAULT_PORT = 8000
 PAGE = Path(__file__).with_name("page.html").read_bytes()
@@ -267,6 +270,11 @@ def create_app(*, port: int = DEFAULT_PORT, allowed_origins: Sequence[str] | Non
         allowed_origins=origins,
         state=State({"hub": ChatHub()}),
         http_app=serve_page,
+        asyncapi=AsyncAPIConfig(
+            title="ws-kit chat demo",
+            version="1.0.0",
+            servers={"demo": AsyncAPIServer(host=f"127.0.0.1:{port}")},
+        ),
     )
 
 
