@@ -23,6 +23,9 @@ from e2e_client import open_ws, recv
 from e2e_support import SERVER_IDS, ServerFactory, wait_for
 
 APP = "e2e_freeze_app:app"
+# Bytes that prove the stream is running: thousands of frames, under a second on the
+# slowest server here (granian's send suspends per frame: about 70 kB/s of these frames).
+STREAMING = 50_000
 
 
 class Drain:
@@ -88,7 +91,7 @@ def test_a_stream_that_never_awaits_leaves_the_server_responsive(
 
     async def scenario() -> float:
         with Drain(server.url.removeprefix("ws://"), path) as reader:
-            await asyncio.to_thread(reader.wait_for_bytes, 1_000_000)  # the stream is running
+            await asyncio.to_thread(reader.wait_for_bytes, STREAMING)  # the stream is running
             async with open_ws(f"{server.url}/echo") as other:
                 started = time.monotonic()
                 await other.send("ping")
@@ -96,7 +99,7 @@ def test_a_stream_that_never_awaits_leaves_the_server_responsive(
                 answered_in = time.monotonic() - started
             at_reply = reader.received
             # and the stream went on after the reply
-            await asyncio.to_thread(reader.wait_for_bytes, at_reply + 1_000_000)
+            await asyncio.to_thread(reader.wait_for_bytes, at_reply + STREAMING)
         return answered_in
 
     answered_in = asyncio.run(scenario())
