@@ -81,6 +81,10 @@ TESTS: dict[str, dict[str, list[str]]] = {
         "test_mounted_in_fastapi": ["mounting/fastapi_mount.py"],
     },
     "tests/docs/test_packages.py": {"test_core_only_app_works": ["packages/core_only.py"]},
+    "tests/docs/test_asyncapi.py": {
+        "test_the_app_serves_a_document_shaped_by_its_dtos": ["asyncapi/app.py"],
+        "test_a_handler_kind_of_ones_own_describes_itself": ["asyncapi/custom_kind.py"],
+    },
     # the guide's listener examples, tested by the ws-listener suite
     "tests/ws_listener/test_guide_examples.py": {
         "test_text_echo": [

@@ -24,7 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 COMMAND = re.compile(r"\buvicorn +(?P<target>[A-Za-z_][\w.]*:[A-Za-z_]\w*)")
 # The pages that show a command, or include an example that does, and say where to run it.
-PAGES_WITH_COMMANDS = ["index.md", "tutorial.md", "how-to/deployment.md", "demo.md"]
+PAGES_WITH_COMMANDS = [
+    "index.md",
+    "tutorial.md",
+    "how-to/deployment.md",
+    "demo.md",
+    "how-to/asyncapi.md",
+]
 NOISE = "ASGI callable returned without completing handshake."
 
 
