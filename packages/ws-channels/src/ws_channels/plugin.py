@@ -47,7 +47,6 @@ _encode_binary = encoder_for(Any, mode="binary", protocol="json")
 # How long giving back a subscription or a presence entry may take when the
 # block that held it ends (shielded from cancellation, so it must be bounded).
 _RELEASE_TIMEOUT = 5.0
-_SHUTDOWN_TIMEOUT = 5.0
 
 
 class ChannelsPlugin:
@@ -228,7 +227,8 @@ class ChannelsPlugin:
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await stack.aclose()
-                await self.backend.on_shutdown()
+            # Outside any scope of ours (see __aexit__).
+            await self.backend.on_shutdown()
             raise
         self._stack, self._task_group = stack, task_group
         return self
@@ -262,8 +262,10 @@ class ChannelsPlugin:
             await stack.aclose()
         finally:
             self._registry.reset()
-            with anyio.move_on_after(_SHUTDOWN_TIMEOUT, shield=True):
-                await self.backend.on_shutdown()
+            # Outside any scope of ours as well: a backend may hold a task group
+            # (a broker connection) from on_startup() to on_shutdown(), and
+            # bounds its own shutdown (see the backend contract).
+            await self.backend.on_shutdown()
 
     # -- publishing -----------------------------------------------------------
 

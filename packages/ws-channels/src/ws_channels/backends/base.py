@@ -10,7 +10,10 @@ and adds what positions, resume, presence and connection state need.
 Calling contract (the plugin keeps it; a backend may rely on it):
 
 - :meth:`on_startup` first, :meth:`on_shutdown` last; the plugin may start and
-  stop the same backend again (an app restarted in one process).
+  stop the same backend again (an app restarted in one process). Both are
+  awaited by the same task, outside any cancel scope the plugin enters in
+  between, so a backend may hold a task group (its broker connection) from
+  one to the other; :meth:`on_shutdown` must then bound its own time.
 - One consumer: between start-up and shutdown the plugin iterates
   :meth:`stream_channel_events` in one task and :meth:`stream_presence_changes`
   in another. Shutdown ends both iterations (or the plugin cancels them).
