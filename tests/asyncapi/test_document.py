@@ -11,6 +11,7 @@ import msgspec
 import pytest
 from asyncapi_apps import KINDS, every_kind_app
 
+from ws_channels import ChannelsPlugin
 from ws_kit import (
     DTO,
     App,
@@ -416,3 +417,12 @@ def test_the_chat_demo_describes_its_rooms(load_example: Callable[[str], ModuleT
     assert set(sent["properties"]) == {"type", "room", "user", "text", "sentAt"}
     assert payload(document, "presence", "send")["title"] == "Presence"
     assert set(document["operations"]) == {"receiveChatRoom", "sendChatRoom", "sendPresence"}
+
+
+def test_a_channels_plugin_routes_have_their_channels() -> None:
+    plugin = ChannelsPlugin(
+        channels=["lobby", "news"], create_ws_route_handlers=True, ws_handler_base_path="/live"
+    )
+    document = App([], plugins=[plugin]).asyncapi_document.as_dict()
+    addresses = [channel["address"] for channel in document["channels"].values()]
+    assert addresses == ["/live/lobby", "/live/news"]

@@ -2,7 +2,9 @@
 
 The documents: an App covering every annotation kind of SPEC §2 with DTOs,
 streams, MessagePack and parameters; the chat demo; an App without routes;
-third-party handler kinds; names made unique. Each is parsed as JSON and as
+third-party handler kinds; names made unique; the routes a ChannelsPlugin
+generates (described by core alone until ws-channels' route handler has a
+``describe``). Each is parsed as JSON and as
 YAML, and js-yaml (YAML 1.2) must read the YAML as the same data as the JSON.
 """
 
@@ -17,6 +19,7 @@ from official_parser import ERROR, describe, parse
 from test_yaml import TRICKY_STRINGS
 from third_party import Countdown, Described, Silent
 
+from ws_channels import ChannelsPlugin
 from ws_kit import App, Router, websocket_listener
 from ws_kit.asyncapi import AsyncAPIConfig
 
@@ -67,6 +70,18 @@ def third_party_app() -> App:
     return App([Countdown("/countdown"), Silent("/silent"), Described("/custom", schema)])
 
 
+def channels_app() -> App:
+    declared = ChannelsPlugin(
+        channels=["lobby", "news"], create_ws_route_handlers=True, ws_handler_base_path="/live"
+    )
+    return App([], plugins=[declared])
+
+
+def arbitrary_channels_app() -> App:
+    plugin = ChannelsPlugin(arbitrary_channels_allowed=True, create_ws_route_handlers=True)
+    return App([], plugins=[plugin])
+
+
 @pytest.fixture
 def chat(load_example: Callable[[str], ModuleType]) -> ModuleType:
     return load_example(CHAT_APP)
@@ -80,6 +95,8 @@ def test_every_document_passes_the_official_parser(tmp_path: Path, chat: ModuleT
         "third_party": third_party_app(),
         "conflicting_names": conflicting_names_app(),
         "tricky_text": tricky_text_app(),
+        "channels": channels_app(),
+        "arbitrary_channels": arbitrary_channels_app(),
     }
     documents = {}
     for name, app in apps.items():
