@@ -11,7 +11,9 @@ others. Every event carries its position (:class:`ChannelEvent`'s epoch and
 offset), so a subscriber resumes with ``since=`` without a gap or a
 duplicate; ``track`` / ``get_presence`` / ``presence_events``
 (:class:`PresenceDiff`) tell who is there. Backends implement
-:class:`ChannelsBackend`; :class:`MemoryChannelsBackend` is the embedded one.
+:class:`ChannelsBackend`; :class:`MemoryChannelsBackend` is the embedded one,
+:class:`RedisChannelsPubSubBackend` and :class:`RedisChannelsStreamBackend`
+span processes (extra ``ws-channels[redis]``).
 Everything runs on asyncio and trio and logs on the ``ws_channels`` logger.
 
 Exceptions::
@@ -37,6 +39,8 @@ from ws_channels.backends import (
     ChannelsBackend,
     MemoryChannelsBackend,
     PresenceChange,
+    RedisChannelsPubSubBackend,
+    RedisChannelsStreamBackend,
 )
 from ws_channels.events import ChannelEvent, PresenceDiff
 from ws_channels.exceptions import ChannelsException
@@ -57,5 +61,7 @@ __all__ = [
     "PresenceChange",
     "PresenceDiff",
     "PresenceEntry",
+    "RedisChannelsPubSubBackend",
+    "RedisChannelsStreamBackend",
     "Subscriber",
 ]
