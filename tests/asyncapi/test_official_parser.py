@@ -16,8 +16,8 @@ import msgspec
 import pytest
 from asyncapi_apps import every_kind_app
 from official_parser import ERROR, describe, parse
-from test_yaml import TRICKY_STRINGS
 from third_party import Countdown, Described, Silent
+from yaml_cases import TRICKY_STRINGS
 
 from ws_channels import ChannelsPlugin
 from ws_kit import App, Router, websocket_listener
