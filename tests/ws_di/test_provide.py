@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from ws_di import Provide, merge_providers
 
 
@@ -10,8 +13,11 @@ def two() -> int:
 
 
 def test_closest_layer_wins_per_key_and_bare_callables_are_wrapped() -> None:
-    app_level = {"a": Provide(one), "b": one}
-    handler_level = {"b": two, "c": Provide(two, use_cache=True, sync_to_thread=False)}
+    app_level: dict[str, Provide | Callable[..., Any]] = {"a": Provide(one), "b": one}
+    handler_level: dict[str, Provide | Callable[..., Any]] = {
+        "b": two,
+        "c": Provide(two, use_cache=True, sync_to_thread=False),
+    }
 
     merged = merge_providers(app_level, None, handler_level)
 

@@ -50,7 +50,7 @@ def recorder(
         async def agen(**_: Any) -> AsyncIterator[str]:
             log.append(f"enter {name}")
             try:
-                for _ in range(yields):
+                for _round in range(yields):
                     yield name
             except BaseException as exc:
                 exited(exc)
@@ -66,7 +66,7 @@ def recorder(
     def gen(**_: Any) -> Iterator[str]:
         log.append(f"enter {name}")
         try:
-            for _ in range(yields):
+            for _round in range(yields):
                 yield name
         except BaseException as exc:
             exited(exc)

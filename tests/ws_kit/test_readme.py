@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ws_kit import WebSocketDisconnect
+from ws_kit import App, WebSocketDisconnect
 from ws_kit.testing import TestClient
 
 README = Path(__file__).resolve().parents[2] / "packages" / "ws-kit" / "README.md"
 
 
-def readme_app() -> object:
+def readme_app() -> App:
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
     assert len(blocks) == 1, "the README holds one Python example"
     module = types.ModuleType("ws_kit_readme_example")
@@ -22,7 +22,8 @@ def readme_app() -> object:
         exec(compile(blocks[0], str(README), "exec"), module.__dict__)
     finally:
         del sys.modules[module.__name__]
-    return module.app
+    app: App = module.app
+    return app
 
 
 def test_readme_example() -> None:

@@ -59,7 +59,7 @@ async def raw_bytes(data: bytes) -> str:
 
 
 @websocket_listener("/unannotated")
-async def unannotated(data) -> Any:
+async def unannotated(data) -> Any:  # type: ignore[no-untyped-def]  # unannotated on purpose
     return {"type": type(data).__name__, "value": data}
 
 
@@ -271,7 +271,7 @@ async def test_none_sends_nothing() -> None:
 
 async def test_without_return_annotation_the_runtime_type_is_encoded() -> None:
     @websocket_listener("/runtime")
-    async def runtime(data: str):
+    async def runtime(data: str):  # type: ignore[no-untyped-def]  # no return annotation on purpose
         return Point(x=len(data), y=0)
 
     async with (

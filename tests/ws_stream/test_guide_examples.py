@@ -12,7 +12,7 @@ import logging
 import types
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import pytest
@@ -80,7 +80,7 @@ class ContendedLock(asyncio.Lock):
         super().__init__()
         self.contended = anyio.Event()
 
-    async def acquire(self) -> bool:
+    async def acquire(self) -> Literal[True]:
         if self.locked():
             self.contended.set()
         return await super().acquire()

@@ -2,7 +2,7 @@
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import anyio
@@ -220,7 +220,9 @@ async def test_items_are_serialized_by_their_runtime_type(mode: Any, protocol: A
     async with AsyncTestClient(App([handler])) as client, client.websocket_connect("/") as ws:
         receive = ws.receive_text if mode == "text" else ws.receive_bytes
         frames = [await receive() for _ in range(5)]
-    decode = msgspec.msgpack.decode if protocol == "msgpack" else msgspec.json.decode
+    decode: Callable[[Any], Any] = (
+        msgspec.msgpack.decode if protocol == "msgpack" else msgspec.json.decode
+    )
     assert [decode(frame) for frame in frames[:3]] == [
         {"x": 1, "y": 2},
         {"left": "l", "right": "r"},

@@ -40,7 +40,7 @@ __all__ = ["ConnectionState", "HeadersLike", "WebSocket", "encode_headers", "tru
 
 logger = package_logger("ws_core")
 
-HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
+HeadersLike = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
 """Headers to send: a mapping, or (name, value) pairs of ``str`` or ``bytes``."""
 
 _MAX_REASON_BYTES = 123

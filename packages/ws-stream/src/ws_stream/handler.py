@@ -5,7 +5,7 @@ runs once per path while the ``App`` is built and returns the coroutine that
 serves one connection.
 """
 
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping
 from typing import Any
 
 from ws_codec import DTO, CodecConfigurationError, WireProtocol, encoder_for
@@ -25,7 +25,7 @@ from ws_stream.pump import pump_stream
 
 __all__ = ["StreamFunction", "StreamHandler"]
 
-StreamFunction = Callable[..., AsyncGenerator[Any, Any]]
+StreamFunction = Callable[..., AsyncIterable[Any]]
 """An async generator function whose parameters are injected per connection."""
 
 
