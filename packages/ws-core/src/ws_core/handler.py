@@ -207,7 +207,10 @@ class RouteHandler(Protocol):
     """What :class:`~ws_core.App` and :class:`~ws_core.Router` accept as a route.
 
     An entry may also be an object (a class, typically) with a
-    ``__route_handler__()`` method returning a ``RouteHandler``.
+    ``__route_handler__()`` method returning a ``RouteHandler``. A handler
+    may also have ``describe(route) -> RouteDescription`` (optional, see
+    :class:`~ws_core.DescribedRouteHandler`): what its route receives and
+    sends, for the App's AsyncAPI document.
 
     Attributes:
         paths: The path patterns this handler serves.
