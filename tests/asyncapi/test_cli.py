@@ -44,7 +44,7 @@ def test_the_json_document_goes_to_stdout() -> None:
 
 def test_yaml_and_an_output_file(tmp_path: Path) -> None:
     target = tmp_path / "asyncapi.yaml"
-    result = export("asyncapi_apps:every_kind_app", "--factory", "--format", "yaml", "-o", target)
+    result = export("asyncapi_apps:every_kind_app", "--factory", "--format=yaml", f"-o{target}")
     assert result.returncode == 0, result.stderr
     assert result.stdout == b""
     assert yaml.safe_load(target.read_bytes()) == every_kind_app().asyncapi_document.as_dict()

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from http_support import request
 
+from ws_core import Receive, Scope, Send
 from ws_kit import App, websocket_listener
 from ws_kit.asyncapi import AsyncAPIConfig
 
@@ -23,7 +24,7 @@ async def echo(data: str) -> str:
     return data
 
 
-async def other_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def other_http(scope: Scope, receive: Receive, send: Send) -> None:
     body = f"other: {scope['path']}".encode()
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": body})
