@@ -79,7 +79,7 @@ async def handshake_status(url: str, **kwargs: Any) -> int:
 async def debug_stats(base_url: str) -> dict[str, int]:
     """The kit app's counters and asyncio task count, from its ``/debug/stats`` route."""
     async with open_ws(f"{base_url}/debug/stats") as ws:
-        stats = json.loads(await recv(ws))
+        stats: dict[str, int] = json.loads(await recv(ws))
         await wait_closed(ws)
     return stats
 

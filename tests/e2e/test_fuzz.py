@@ -173,7 +173,7 @@ class Target:
     def decode(self, payload: str | bytes) -> Any:
         if self.mode == "text":
             return json.loads(payload)
-        return msgspec.msgpack.decode(payload)
+        return msgspec.msgpack.decode(payload.encode() if isinstance(payload, str) else payload)
 
 
 ORDER_FIELDS = {

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from e2e_client import (
     balanced,
@@ -42,8 +44,11 @@ DENIAL_STATUS = {
 }
 
 
-def run(coro: object) -> object:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
 
 
 def assert_balanced(server: ServerProcess) -> None:

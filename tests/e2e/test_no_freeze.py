@@ -16,6 +16,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_a_stream_that_never_awaits_leaves_the_server_responsive(
     path: str,
     own_server_factory: ServerFactory,
     tmp_path: Path,
-    record_property: pytest.RecordProperty,
+    record_property: Callable[[str, object], None],
 ) -> None:
     marks = tmp_path / "marks.txt"
     marks.touch()

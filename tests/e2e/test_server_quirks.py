@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 import pytest
 
+from ws_core import Message
 from ws_kit import App, Provide, websocket_listener
 
 # The app's wait for open connections at shutdown. It must outlast the 1 s bound
@@ -70,13 +71,13 @@ def test_teardown_runs_when_a_dropped_connections_close_never_completes(backend:
 
     async def main() -> None:
         release = anyio.Event()  # lets the fake server's stuck send go at the very end
-        lifespan_in, lifespan_receive = anyio.create_memory_object_stream[dict[str, Any]](8)
-        lifespan_send, lifespan_out = anyio.create_memory_object_stream[dict[str, Any]](8)
-        ws_in, ws_receive = anyio.create_memory_object_stream[dict[str, Any]](8)
+        lifespan_in, lifespan_receive = anyio.create_memory_object_stream[Message](8)
+        lifespan_send, lifespan_out = anyio.create_memory_object_stream[Message](8)
+        ws_in, ws_receive = anyio.create_memory_object_stream[Message](8)
         accepted = anyio.Event()
         peer_gone = False
 
-        async def server_send(message: dict[str, Any]) -> None:
+        async def server_send(message: Message) -> None:
             if peer_gone:
                 await release.wait()  # granian: never resolves on a dropped connection
                 raise OSError("connection lost")
