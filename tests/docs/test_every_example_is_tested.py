@@ -211,7 +211,7 @@ def test_each_registered_test_exists_and_names_its_example(example: str) -> None
     function = functions[test_name]
 
     stem = Path(example).stem
-    needles = (example, f'"{stem}"', f"'{stem}'")
+    needles: tuple[str, ...] = (example, f'"{stem}"', f"'{stem}'")
     if stem in ("__init__", "__main__"):  # a package and its entry point: run with python -m
         needles = ("-m", "docs.examples." + Path(example).parent.as_posix().replace("/", "."))
         assert all(needle in source for needle in needles), f"{test_file} never runs {example}"

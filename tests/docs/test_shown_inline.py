@@ -45,14 +45,16 @@ def documented_commands() -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def test_the_commands_are_found():
+def test_the_commands_are_found() -> None:
     targets = {target for target, _ in documented_commands()}
     assert "docs.examples.quickstart.app:app" in targets
     assert "docs.examples.tutorial.step1_echo:app" in targets
 
 
 @pytest.mark.parametrize(("target", "where"), documented_commands())
-def test_every_uvicorn_command_finds_its_app_from_the_root_of_a_clone(target: str, where: str):
+def test_every_uvicorn_command_finds_its_app_from_the_root_of_a_clone(
+    target: str, where: str
+) -> None:
     # uvicorn puts its --app-dir (default ".") first on sys.path, then imports the target.
     check = (
         "import sys; sys.path.insert(0, '.');"
@@ -66,7 +68,7 @@ def test_every_uvicorn_command_finds_its_app_from_the_root_of_a_clone(target: st
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_COMMANDS)
-def test_the_pages_say_where_to_run_the_commands(page: str):
+def test_the_pages_say_where_to_run_the_commands(page: str) -> None:
     assert "root of" in (DOCS / page).read_text()
 
 
@@ -75,10 +77,10 @@ def filter_from_the_deployment_page() -> str:
     section = page.split("### uvicorn 0.54 logs an ERROR", 1)[1]
     (code,) = re.findall(r"```python\n(.*?)```", section.split("\n### ", 1)[0], re.DOTALL)
     assert "addFilter" in code
-    return code
+    return str(code)
 
 
-def test_the_logging_filter_drops_only_uvicorns_handshake_noise(tmp_path: Path):
+def test_the_logging_filter_drops_only_uvicorns_handshake_noise(tmp_path: Path) -> None:
     (tmp_path / "noisy.py").write_text(
         filter_from_the_deployment_page()
         + textwrap.dedent(f"""
@@ -103,16 +105,16 @@ def test_the_logging_filter_drops_only_uvicorns_handshake_noise(tmp_path: Path):
     assert NOISE not in output
 
 
-def test_a_model_rejecting_on_purpose_tells_the_client_why():
+def test_a_model_rejecting_on_purpose_tells_the_client_why() -> None:
     page = (DOCS / "how-to" / "codec-and-dtos.md").read_text()
     section = page.split("## What a client is told", 1)[1].split("\n## ", 1)[0]
     (code,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     namespace: dict[str, Any] = {}
     exec(compile(code, "codec-and-dtos.md", "exec"), namespace)
-    order = namespace["Order"]
+    order: Any = namespace["Order"]
 
     @websocket_listener("/orders")
-    def take(data: order) -> int:  # type: ignore[valid-type]
+    def take(data: order) -> int:
         return int(data.quantity)
 
     with create_test_client([take]) as client, client.websocket_connect("/orders") as ws:

@@ -77,14 +77,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_pages_include_examples():
+def test_pages_include_examples() -> None:
     # Guards the test below against a regex that matches nothing.
     included = [m["path"] for page in pages() for m in INCLUDE.finditer(page.read_text())]
     assert len(included) >= 60
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(DOCS)))
-def test_every_included_example_is_shown_as_highlighted_code(site: Path, page: Path):
+def test_every_included_example_is_shown_as_highlighted_code(site: Path, page: Path) -> None:
     markdown = page.read_text()
     snippet_lines = [line for line in markdown.splitlines() if SNIPPET_LIKE.search(line)]
     includes = [m["path"] for m in INCLUDE.finditer(markdown)]
@@ -97,7 +97,7 @@ def test_every_included_example_is_shown_as_highlighted_code(site: Path, page: P
         assert any(shown), f"{path} is shown on {page.relative_to(DOCS)} but not highlighted"
 
 
-def test_no_snippet_text_is_left_anywhere(site: Path):
+def test_no_snippet_text_is_left_anywhere(site: Path) -> None:
     leftovers = [
         str(path.relative_to(site))
         for path in sorted(site.rglob("*"))
