@@ -46,7 +46,9 @@ def payload(value: Any, mode: str, protocol: str) -> str | bytes:
 
 @pytest.mark.parametrize(("mode", "protocol"), TRANSPORTS)
 @pytest.mark.parametrize(("annotation", "value", "bad", "path"), CASES, ids=CASE_IDS)
-def test_round_trip(annotation: Any, value: Any, bad: Any, path: str, mode: Any, protocol: Any):
+def test_round_trip(
+    annotation: Any, value: Any, bad: Any, path: str, mode: Any, protocol: Any
+) -> None:
     encoded = encoder_for(annotation, mode=mode, protocol=protocol)(value)
     assert isinstance(encoded, str if mode == "text" else bytes)
     decoded = decoder_for(annotation, mode=mode, protocol=protocol)(encoded)
@@ -62,7 +64,7 @@ def test_round_trip(annotation: Any, value: Any, bad: Any, path: str, mode: Any,
 )
 def test_invalid_value_names_the_path(
     annotation: Any, value: Any, bad: Any, path: str, mode: Any, protocol: Any
-):
+) -> None:
     decode = decoder_for(annotation, mode=mode, protocol=protocol)
     with pytest.raises(DecodeError) as caught:
         decode(payload(bad, mode, protocol))
@@ -70,7 +72,7 @@ def test_invalid_value_names_the_path(
 
 
 @pytest.mark.parametrize(("mode", "protocol"), TRANSPORTS)
-def test_text_payload_decodes_in_any_mode(mode: Any, protocol: Any):
+def test_text_payload_decodes_in_any_mode(mode: Any, protocol: Any) -> None:
     # A JSON decoder takes str as well as bytes, whichever channel it is built for.
     if protocol == "json":
         assert decoder_for(Point, mode=mode, protocol=protocol)('{"x":1,"y":2}') == Point(1, 2)
@@ -80,13 +82,13 @@ def test_text_payload_decodes_in_any_mode(mode: Any, protocol: Any):
             decoder_for(Point, mode=mode, protocol=protocol)('{"x":1,"y":2}')
 
 
-def test_any_decodes_by_content():
+def test_any_decodes_by_content() -> None:
     decode = decoder_for(Any)
     assert decode('{"a": [1, 2.5, "x", null, false]}') == {"a": [1, 2.5, "x", None, False]}
     assert decode("3") == 3
 
 
-def test_any_encoder_encodes_by_runtime_type():
+def test_any_encoder_encodes_by_runtime_type() -> None:
     encode = encoder_for(Any)
     assert encode(Point(1, 2)) == '{"x":1,"y":2}'
     assert encode(Pet("tom", "cat")) == '{"name":"tom","kind":"cat"}'
@@ -98,31 +100,31 @@ def test_any_encoder_encodes_by_runtime_type():
     assert encode(None) == "null"
 
 
-def test_encoder_ignores_annotation_for_the_value_shape():
+def test_encoder_ignores_annotation_for_the_value_shape() -> None:
     # Encoders serialize what they are given; the annotation shapes DTOs only.
     assert encoder_for(int)({"a": 1}) == '{"a":1}'
 
 
-def test_extra_fields_are_ignored_unless_forbidden():
+def test_extra_fields_are_ignored_unless_forbidden() -> None:
     assert decoder_for(Point)('{"x": 1, "y": 2, "z": 3}') == Point(1, 2)
     assert decoder_for(Pet)('{"name": "a", "kind": "cat", "age": 3}') == Pet("a", "cat")
 
 
-def test_missing_field_is_named():
+def test_missing_field_is_named() -> None:
     with pytest.raises(DecodeError) as caught:
         decoder_for(Order)('{"id": "12345678-1234-5678-1234-567812345678"}')
     assert caught.value.path == "$.placed"
     assert caught.value.message == "$.placed: required field is missing"
 
 
-def test_msgpack_carries_datetimes_and_bytes_natively():
+def test_msgpack_carries_datetimes_and_bytes_natively() -> None:
     value = {"when": datetime(2024, 1, 1, tzinfo=UTC), "blob": b"\x00\xff"}
     encoded = encoder_for(Any, mode="binary", protocol="msgpack")(value)
     assert decoder_for(Any, mode="binary", protocol="msgpack")(encoded) == value
 
 
 @pytest.mark.parametrize(("mode", "protocol"), TRANSPORTS)
-def test_str_valued_annotations_decode_strings_of_the_protocol(mode: Any, protocol: Any):
+def test_str_valued_annotations_decode_strings_of_the_protocol(mode: Any, protocol: Any) -> None:
     # Only decoding is symmetric for these: an encoder sends a str value as it is.
     assert (
         decoder_for(Literal["a", "b"], mode=mode, protocol=protocol)(payload("a", mode, protocol))

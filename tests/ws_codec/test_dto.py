@@ -26,7 +26,7 @@ from ws_codec import (
 
 
 def make_dto(model: Any, **options: Any) -> Any:
-    class Shaped(DTO[model]):  # type: ignore[valid-type]
+    class Shaped(DTO[model]):
         config = DTOConfig(**options)
 
     return Shaped
@@ -56,13 +56,13 @@ def decode(annotation: Any, dto: Any, wire: Any, **options: Any) -> Any:
 
 
 class TestShaping:
-    def test_without_options_only_depth_limits(self, family: SimpleNamespace):
+    def test_without_options_only_depth_limits(self, family: SimpleNamespace) -> None:
         full = make_dto(family.User, max_nested_depth=2)
         user = sample(family)
         assert encode(family.User, full, user) == json.loads(msgspec.json.encode(user))
         assert decode(family.User, full, encode(family.User, full, user)) == user
 
-    def test_exclude(self, family: SimpleNamespace):
+    def test_exclude(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, exclude={"password", "address.city"})
         wire = encode(family.User, shaped, sample(family))
         assert wire == {
@@ -86,7 +86,7 @@ class TestShaping:
         assert type(back.address) is family.Address
         assert all(type(a) is family.Address for a in back.past_addresses)
 
-    def test_include(self, family: SimpleNamespace):
+    def test_include(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, include={"user_id", "full_name", "address.street_name"})
         wire = encode(family.User, shaped, sample(family))
         assert wire == {
@@ -98,13 +98,13 @@ class TestShaping:
             7, "Ada Lovelace", address=family.Address("Main St")
         )
 
-    def test_including_a_nested_model_includes_its_fields(self, family: SimpleNamespace):
+    def test_including_a_nested_model_includes_its_fields(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, include={"user_id", "full_name", "address"})
         wire = encode(family.User, shaped, sample(family))
         assert wire["address"] == {"street_name": "Main St", "city": "Lyon"}
         assert set(wire) == {"user_id", "full_name", "address"}
 
-    def test_rename_fields_win_over_the_strategy(self, family: SimpleNamespace):
+    def test_rename_fields_win_over_the_strategy(self, family: SimpleNamespace) -> None:
         shaped = make_dto(
             family.User,
             rename_fields={"user_id": "id", "address.street_name": "street"},
@@ -144,7 +144,9 @@ class TestShaping:
             ),
         ],
     )
-    def test_rename_strategies(self, family: SimpleNamespace, strategy: str, keys: list[str]):
+    def test_rename_strategies(
+        self, family: SimpleNamespace, strategy: str, keys: list[str]
+    ) -> None:
         shaped = make_dto(family.User, rename_strategy=strategy)
         user = sample(family)
         wire = encode(family.User, shaped, user)
@@ -154,7 +156,7 @@ class TestShaping:
         assert back.full_name == user.full_name
         assert back.address.street_name == "Main St"
 
-    def test_errors_name_wire_fields(self, family: SimpleNamespace):
+    def test_errors_name_wire_fields(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, rename_strategy="camel")
         with rejected_at("$.address.streetName"):
             decode(
@@ -164,17 +166,17 @@ class TestShaping:
             decode(family.User, shaped, {"user_id": 1, "full_name": "x"})
         assert caught.value.message == "$.userId: required field is missing"
 
-    def test_lists_of_models(self, family: SimpleNamespace):
+    def test_lists_of_models(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, exclude={"password"}, rename_strategy="camel")
         users = [sample(family), family.User(8, "Grace Hopper")]
-        wire = encode(list[family.User], shaped, users)
+        wire = encode(list[family.User], shaped, users)  # type: ignore[name-defined]
         assert [u["userId"] for u in wire] == [7, 8]
         assert all("password" not in u for u in wire)
-        back = decode(list[family.User], shaped, wire)
+        back = decode(list[family.User], shaped, wire)  # type: ignore[name-defined]
         assert [u.full_name for u in back] == ["Ada Lovelace", "Grace Hopper"]
         assert all(type(u) is family.User and u.password == "hunter2" for u in back)
 
-    def test_optional_model_annotation(self, family: SimpleNamespace):
+    def test_optional_model_annotation(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, rename_strategy="camel")
         assert decoder_for(family.User | None, dto=shaped)("null") is None
         assert encoder_for(family.User | None, dto=shaped)(None) == "null"
@@ -182,7 +184,7 @@ class TestShaping:
         assert user == family.User(1, "x")
 
     @pytest.mark.parametrize(("mode", "protocol"), [("binary", "json"), ("binary", "msgpack")])
-    def test_binary_transports(self, family: SimpleNamespace, mode: Any, protocol: Any):
+    def test_binary_transports(self, family: SimpleNamespace, mode: Any, protocol: Any) -> None:
         shaped = make_dto(family.User, exclude={"password"}, rename_strategy="kebab")
         user = sample(family)
         payload = encoder_for(family.User, dto=shaped, mode=mode, protocol=protocol)(user)
@@ -195,19 +197,19 @@ class TestShaping:
         )
         assert "full-name" in decoded_wire
 
-    def test_str_and_bytes_still_pass_through(self, family: SimpleNamespace):
+    def test_str_and_bytes_still_pass_through(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User)
         assert encoder_for(family.User, dto=shaped)("raw") == "raw"
         assert encoder_for(family.User, dto=shaped, mode="binary")("raw") == b"raw"
 
-    def test_encoding_another_type_is_an_encode_error(self, family: SimpleNamespace):
+    def test_encoding_another_type_is_an_encode_error(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User)
         with pytest.raises(EncodeError, match="cannot encode dict as JSON"):
             encoder_for(family.User, dto=shaped)({"user_id": 1})
 
 
 class TestPartial:
-    def test_absent_fields_are_unset(self, family: SimpleNamespace):
+    def test_absent_fields_are_unset(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, partial=True, rename_strategy="camel")
         user = decode(family.User, shaped, {"fullName": "Ada", "address": {"city": "Lyon"}})
         assert type(user) is family.User
@@ -219,12 +221,12 @@ class TestPartial:
         assert user.address.street_name is UNSET
         assert user.address.city == "Lyon"
 
-    def test_present_fields_are_validated(self, family: SimpleNamespace):
+    def test_present_fields_are_validated(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, partial=True)
         with rejected_at("$.user_id"):
             decode(family.User, shaped, {"user_id": "x"})
 
-    def test_encoding_leaves_unset_fields_out(self, family: SimpleNamespace):
+    def test_encoding_leaves_unset_fields_out(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, partial=True, rename_strategy="camel")
         user = decode(family.User, shaped, {"userId": 3, "pastAddresses": [{"city": "Nice"}]})
         assert encode(family.User, shaped, user) == {
@@ -232,40 +234,40 @@ class TestPartial:
             "pastAddresses": [{"city": "Nice"}],
         }
 
-    def test_empty_object(self, family: SimpleNamespace):
+    def test_empty_object(self, family: SimpleNamespace) -> None:
         user = decode(family.User, make_dto(family.User, partial=True), {})
         assert all(
             getattr(user, name) is UNSET
             for name in ("user_id", "full_name", "password", "address", "past_addresses")
         )
 
-    def test_schema_requires_nothing(self, family: SimpleNamespace):
+    def test_schema_requires_nothing(self, family: SimpleNamespace) -> None:
         schema = schema_for(family.User, dto=make_dto(family.User, partial=True))
         # One object per path: the user, its address and its past addresses.
         assert [d.get("required", []) for d in schema["$defs"].values()] == [[], [], []]
 
 
 class TestNesting:
-    def test_depth_zero_keeps_only_own_fields(self, family: SimpleNamespace):
+    def test_depth_zero_keeps_only_own_fields(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, max_nested_depth=0)
         wire = encode(family.User, shaped, sample(family))
         assert wire == {"user_id": 7, "full_name": "Ada Lovelace", "password": "s3cret"}
         back = decode(family.User, shaped, {**wire, "address": {"street_name": "ignored"}})
         assert back.address is None
 
-    def test_depth_one_drops_the_second_level(self, family: SimpleNamespace):
+    def test_depth_one_drops_the_second_level(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User)
         wire = encode(family.User, shaped, sample(family))
         assert wire["address"] == {"street_name": "Main St", "city": "Lyon"}
         assert decode(family.User, shaped, wire).address.geo is None
 
-    def test_depth_two_keeps_the_second_level(self, family: SimpleNamespace):
+    def test_depth_two_keeps_the_second_level(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, max_nested_depth=2, rename_strategy="upper")
         wire = encode(family.User, shaped, sample(family))
         assert wire["ADDRESS"]["GEO"] == {"LAT": 1.5, "LNG": 2.5}
         assert decode(family.User, shaped, wire).address.geo == family.Geo(1.5, 2.5)
 
-    def test_paths_beyond_the_depth_are_refused(self, family: SimpleNamespace):
+    def test_paths_beyond_the_depth_are_refused(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, exclude={"address.geo.lat"})
         with pytest.raises(
             CodecConfigurationError, match=re.escape("'address.geo.lat' does not name a field")
@@ -294,7 +296,7 @@ class TestShapes:
         {"tom": Cat(True), "rex": Dog()}, (Dog(False), Cat(False)), favourite=(Dog(), 1)
     )
 
-    def test_round_trip(self):
+    def test_round_trip(self) -> None:
         shaped = make_dto(Household, rename_strategy="camel")
         wire = encode(Household, shaped, self.household)
         assert wire == {
@@ -310,14 +312,14 @@ class TestShapes:
         assert back == self.household
         assert type(back.pet_line) is tuple
 
-    def test_union_member_is_validated(self):
+    def test_union_member_is_validated(self) -> None:
         shaped = make_dto(Household)
         with rejected_at("$.pets_by_name[...].type"):
             decode(Household, shaped, {"pets_by_name": {"x": {"type": "Fish"}}})
 
 
 class TestConstructors:
-    def test_keyword_only_and_skipped_defaults(self):
+    def test_keyword_only_and_skipped_defaults(self) -> None:
         @dataclasses.dataclass
         class Settings:
             a: int
@@ -330,7 +332,7 @@ class TestConstructors:
         assert decode(Settings, shaped, {"a": 1}) == Settings(1)
         assert encode(Settings, shaped, Settings(1, 9, 2, d=3)) == {"a": 1, "c": 2, "d": 3}
 
-    def test_attrs_private_attribute(self):
+    def test_attrs_private_attribute(self) -> None:
         @attrs.define
         class Secretive:
             _token: str
@@ -341,7 +343,7 @@ class TestConstructors:
         assert value == Secretive(token="t", name="x")
         assert encode(Secretive, shaped, value) == {"token": "t", "name": "x"}
 
-    def test_field_outside_init_must_be_excluded_to_decode(self):
+    def test_field_outside_init_must_be_excluded_to_decode(self) -> None:
         @dataclasses.dataclass
         class Computed:
             a: int
@@ -357,7 +359,7 @@ class TestConstructors:
         assert encode(Computed, make_dto(Computed), Computed(2)) == {"a": 2, "double": 4}
         assert decode(Computed, make_dto(Computed, exclude={"double"}), {"a": 3}) == Computed(3)
 
-    def test_required_init_parameter_that_is_no_field(self):
+    def test_required_init_parameter_that_is_no_field(self) -> None:
         @dataclasses.dataclass(init=False)
         class Seeded:
             a: int
@@ -370,7 +372,7 @@ class TestConstructors:
         ):
             decoder_for(Seeded, dto=make_dto(Seeded))
 
-    def test_model_validation_runs_on_decode_and_is_not_a_decode_error(self):
+    def test_model_validation_runs_on_decode_and_is_not_a_decode_error(self) -> None:
         # The model's own code rejects the value: its exception is not the peer's
         # fault, so it propagates as raised (a listener answers 1011, not 1007).
         @attrs.define
@@ -381,7 +383,7 @@ class TestConstructors:
             decode(Bounded, make_dto(Bounded), {"n": -1})
         assert not isinstance(caught.value, DecodeError)
 
-    def test_struct_options_are_kept(self):
+    def test_struct_options_are_kept(self) -> None:
         class Strict(msgspec.Struct, forbid_unknown_fields=True, rename="camel"):
             user_id: int
 
@@ -392,7 +394,7 @@ class TestConstructors:
 
 
 class TestBuildErrors:
-    def test_excluding_a_required_field_breaks_decoding_only(self, family: SimpleNamespace):
+    def test_excluding_a_required_field_breaks_decoding_only(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, exclude={"full_name"})
         with pytest.raises(
             CodecConfigurationError, match="required field 'full_name' is not on the wire"
@@ -400,37 +402,37 @@ class TestBuildErrors:
             decoder_for(family.User, dto=shaped)
         assert "full_name" not in encode(family.User, shaped, sample(family))
 
-    def test_excluding_a_required_nested_field(self, family: SimpleNamespace):
+    def test_excluding_a_required_nested_field(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, exclude={"address.street_name"})
         with pytest.raises(CodecConfigurationError, match=re.escape("'address.street_name'")):
             decoder_for(family.User, dto=shaped)
 
-    def test_unknown_paths(self, family: SimpleNamespace):
+    def test_unknown_paths(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User, rename_fields={"adress.city": "town", "nope": "x"})
         with pytest.raises(
             CodecConfigurationError, match=re.escape("'adress.city', 'nope' do not name a field")
         ):
             decoder_for(family.User, dto=shaped)
 
-    def test_wire_name_collision(self, family: SimpleNamespace):
+    def test_wire_name_collision(self, family: SimpleNamespace) -> None:
         shaped = make_dto(
             family.User, rename_fields={"user_id": "fullName"}, rename_strategy="camel"
         )
         with pytest.raises(CodecConfigurationError, match="share the wire name 'fullName'"):
             encoder_for(family.User, dto=shaped)
 
-    def test_collision_with_a_tag_field(self):
+    def test_collision_with_a_tag_field(self) -> None:
         shaped = make_dto(Dog, rename_fields={"good_boy": "type"})
         with pytest.raises(CodecConfigurationError, match="share the wire name 'type'"):
             encoder_for(Dog, dto=shaped)
 
     @pytest.mark.parametrize("annotation", [dict[str, int], Any, int])
-    def test_annotation_without_the_model(self, family: SimpleNamespace, annotation: Any):
+    def test_annotation_without_the_model(self, family: SimpleNamespace, annotation: Any) -> None:
         shaped = make_dto(family.User)
         with pytest.raises(CodecConfigurationError, match="holds no"):
             decoder_for(annotation, dto=shaped)
 
-    def test_annotation_with_another_model(self, family: SimpleNamespace):
+    def test_annotation_with_another_model(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User)
         with pytest.raises(
             CodecConfigurationError, match=f"shapes {family.User.__qualname__}, not"
@@ -438,11 +440,11 @@ class TestBuildErrors:
             encoder_for(family.Address, dto=shaped)
 
     @pytest.mark.parametrize("not_a_dto", [dict, DTO, "UserDTO"])
-    def test_dto_must_be_a_dto_subclass_with_a_model(self, not_a_dto: Any):
+    def test_dto_must_be_a_dto_subclass_with_a_model(self, not_a_dto: Any) -> None:
         with pytest.raises(CodecConfigurationError, match="is not a DTO subclass"):
             decoder_for(int, dto=not_a_dto)
 
-    def test_model_must_be_supported(self):
+    def test_model_must_be_supported(self) -> None:
         with pytest.raises(
             CodecConfigurationError,
             match=re.escape("needs a dataclass, an attrs class or a msgspec.Struct"),
@@ -451,7 +453,7 @@ class TestBuildErrors:
             class Bad(DTO[dict]):  # type: ignore[type-arg]
                 pass
 
-    def test_config_must_be_a_dto_config(self, family: SimpleNamespace):
+    def test_config_must_be_a_dto_config(self, family: SimpleNamespace) -> None:
         with pytest.raises(CodecConfigurationError, match="config must be a DTOConfig"):
 
             class Bad(DTO[family.User]):  # type: ignore[name-defined]
@@ -459,7 +461,7 @@ class TestBuildErrors:
 
 
 class TestDTOClass:
-    def test_subclass_keeps_the_model(self, family: SimpleNamespace):
+    def test_subclass_keeps_the_model(self, family: SimpleNamespace) -> None:
         base = make_dto(family.User)
 
         class Narrower(base):  # type: ignore[misc, valid-type]
@@ -468,7 +470,7 @@ class TestDTOClass:
         assert Narrower.model is family.User
         assert "password" not in encode(family.User, Narrower, sample(family))
 
-    def test_generic_intermediate_base(self, family: SimpleNamespace):
+    def test_generic_intermediate_base(self, family: SimpleNamespace) -> None:
         from typing import TypeVar
 
         T = TypeVar("T")
@@ -480,7 +482,7 @@ class TestDTOClass:
         with pytest.raises(CodecConfigurationError, match="is not a DTO subclass with a model"):
             decoder_for(family.User, dto=Shared)
 
-    def test_codecs_are_cached_per_dto(self, family: SimpleNamespace):
+    def test_codecs_are_cached_per_dto(self, family: SimpleNamespace) -> None:
         shaped = make_dto(family.User)
         other = make_dto(family.User)
         assert decoder_for(family.User, dto=shaped) is decoder_for(family.User, dto=shaped)
@@ -490,21 +492,23 @@ class TestDTOClass:
 
 
 class TestConfig:
-    def test_defaults(self):
+    def test_defaults(self) -> None:
         config = DTOConfig()
         assert config.exclude == frozenset()
         assert config.include is None
         assert dict(config.rename_fields) == {}
         assert (config.rename_strategy, config.partial, config.max_nested_depth) == (None, False, 1)
 
-    def test_frozen_normalised_and_hashable(self):
+    def test_frozen_normalised_and_hashable(self) -> None:
         renames = {"a": "b"}
         config = DTOConfig(exclude={"x"}, rename_fields=renames)
         renames["c"] = "d"
         assert config.exclude == frozenset({"x"})
         assert dict(config.rename_fields) == {"a": "b"}
-        assert config == DTOConfig(exclude=["x"], rename_fields={"a": "b"})
-        assert hash(config) == hash(DTOConfig(exclude=("x",), rename_fields={"a": "b"}))
+        # Lists and tuples are accepted too, though the annotation asks for a set.
+        assert config == DTOConfig(exclude=["x"], rename_fields={"a": "b"})  # type: ignore[arg-type]
+        same = DTOConfig(exclude=("x",), rename_fields={"a": "b"})  # type: ignore[arg-type]
+        assert hash(config) == hash(same)
         with pytest.raises(dataclasses.FrozenInstanceError):
             config.partial = True  # type: ignore[misc]
         with pytest.raises(TypeError):
@@ -524,14 +528,14 @@ class TestConfig:
             ({"max_nested_depth": True}, "int >= 0"),
         ],
     )
-    def test_invalid(self, options: dict[str, Any], message: str):
+    def test_invalid(self, options: dict[str, Any], message: str) -> None:
         with pytest.raises(
             CodecConfigurationError, match=message.replace("(", r"\(").replace(")", r"\)")
         ):
             DTOConfig(**options)
 
 
-def test_schema_uses_wire_names(family: SimpleNamespace):
+def test_schema_uses_wire_names(family: SimpleNamespace) -> None:
     shaped = make_dto(family.User, exclude={"password"}, rename_strategy="camel")
     schema = schema_for(family.User, dto=shaped)
     top = schema["$defs"][schema["$ref"].rsplit("/", 1)[1]]
@@ -548,7 +552,7 @@ class Sensor(msgspec.Struct):
     readings: Annotated[list[Reading], msgspec.Meta(max_length=2)]
 
 
-def test_constraints_survive_the_transfer():
+def test_constraints_survive_the_transfer() -> None:
     shaped = make_dto(Sensor, rename_strategy="pascal")
     value = decode(Sensor, shaped, {"Readings": [{"Level": "low", "Scores": [1, 2]}]})
     assert value == Sensor([Reading("low", [1, 2])])
@@ -578,7 +582,7 @@ class OddNames:
         ("lower", ["http_url", "userid", "_hidden", "trailing_"]),
     ],
 )
-def test_strategies_on_unusual_names(strategy: str, keys: list[str]):
+def test_strategies_on_unusual_names(strategy: str, keys: list[str]) -> None:
     shaped = make_dto(OddNames, rename_strategy=strategy)
     wire = encode(OddNames, shaped, OddNames())
     assert list(wire) == keys

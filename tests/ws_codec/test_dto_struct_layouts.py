@@ -79,7 +79,7 @@ LAYOUTS.append(WithClassMembers)
 
 
 def camel(model: Any, **options: Any) -> Any:
-    class Camel(DTO[model]):  # type: ignore[valid-type]
+    class Camel(DTO[model]):
         config = DTOConfig(rename_strategy="camel", **options)
 
     return Camel
@@ -92,7 +92,7 @@ def wire(model: Any, **fields: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("model", LAYOUTS, ids=lambda m: m.__name__)
 class TestEveryLayout:
-    def test_decodes_to_exactly_the_model(self, model: Any):
+    def test_decodes_to_exactly_the_model(self, model: Any) -> None:
         value = decoder_for(model, dto=camel(model))(
             json.dumps(wire(model, userId=7, fullName="Ada"))
         )
@@ -102,12 +102,12 @@ class TestEveryLayout:
         assert repr(value) == repr(expected)
         assert msgspec.structs.astuple(value) == msgspec.structs.astuple(expected)
 
-    def test_defaults_fill_absent_fields(self, model: Any):
+    def test_defaults_fill_absent_fields(self, model: Any) -> None:
         value = decoder_for(model, dto=camel(model))(json.dumps(wire(model, userId=7)))
         assert type(value) is model
         assert value.full_name == "?"
 
-    def test_round_trip_keeps_renamed_object_keys(self, model: Any):
+    def test_round_trip_keeps_renamed_object_keys(self, model: Any) -> None:
         shaped = camel(model)
         encoded = encoder_for(model, dto=shaped)(model(user_id=7, full_name="Ada"))
         assert isinstance(encoded, str)
@@ -115,7 +115,7 @@ class TestEveryLayout:
         assert json.loads(encoded) == wire(model, userId=7, fullName="Ada")
         assert decoder_for(model, dto=shaped)(encoded) == model(user_id=7, full_name="Ada")
 
-    def test_items_of_a_list_and_an_optional_are_the_model(self, model: Any):
+    def test_items_of_a_list_and_an_optional_are_the_model(self, model: Any) -> None:
         shaped = camel(model)
         items = decoder_for(list[model], dto=shaped)(
             json.dumps([wire(model, userId=1), wire(model, userId=2)])
@@ -126,27 +126,27 @@ class TestEveryLayout:
         assert type(maybe(json.dumps(wire(model, userId=3)))) is model
         assert maybe("null") is None
 
-    def test_partial_leaves_absent_fields_unset(self, model: Any):
+    def test_partial_leaves_absent_fields_unset(self, model: Any) -> None:
         value = decoder_for(model, dto=camel(model, partial=True))(json.dumps(wire(model)))
         assert type(value) is model
         assert value.user_id is UNSET
         assert value.full_name is UNSET
 
-    def test_bad_input_is_a_decode_error_naming_the_wire_path(self, model: Any):
+    def test_bad_input_is_a_decode_error_naming_the_wire_path(self, model: Any) -> None:
         decode = decoder_for(list[model], dto=camel(model))
         with rejected_at("$[1].userId"):
             decode(json.dumps([wire(model, userId=1), wire(model, userId="2")]))
 
 
-def test_frozen_stays_frozen_and_hashable():
+def test_frozen_stays_frozen_and_hashable() -> None:
     value = decoder_for(Cached, dto=camel(Cached))('{"userId": 7, "fullName": "Ada"}')
     with pytest.raises(AttributeError):
-        value.user_id = 8  # type: ignore[misc]
+        value.user_id = 8
     assert hash(value) == hash(Cached(7, "Ada"))
     assert {value, Cached(7, "Ada")} == {Cached(7, "Ada")}
 
 
-def test_class_members_are_the_models():
+def test_class_members_are_the_models() -> None:
     value = decoder_for(WithClassMembers, dto=camel(WithClassMembers))('{"userId": 7}')
     assert value.greeting() == "hello ?"
     assert value.kind == "user"
@@ -163,7 +163,7 @@ class Checked(msgspec.Struct):
 
 
 class TestPostInit:
-    def test_runs_once_per_decoded_value(self):
+    def test_runs_once_per_decoded_value(self) -> None:
         Checked.seen.clear()
         values = decoder_for(list[Checked], dto=camel(Checked))('[{"userId": 1}, {"userId": 2}]')
         assert [type(v) for v in values] == [Checked, Checked]
@@ -171,14 +171,14 @@ class TestPostInit:
         assert [user_id for _, user_id in Checked.seen] == [1, 2]
         assert all(issubclass(cls, Checked) for cls, _ in Checked.seen)
 
-    def test_its_value_error_propagates_as_raised(self):
+    def test_its_value_error_propagates_as_raised(self) -> None:
         # Model code, not the peer, rejected the value: not a DecodeError.
         decode = decoder_for(list[Checked], dto=camel(Checked))
         with pytest.raises(ValueError, match=r"^user_id must be >= 0$") as caught:
             decode('[{"userId": 1}, {"userId": -1}]')
         assert not isinstance(caught.value, DecodeError)
 
-    def test_same_exception_as_without_a_dto(self):
+    def test_same_exception_as_without_a_dto(self) -> None:
         with pytest.raises(ValueError, match="user_id") as typed:
             decoder_for(Checked)('{"user_id": -1}')
         with pytest.raises(ValueError, match="user_id") as shaped:
@@ -191,13 +191,13 @@ class Member(Plain):
     role: str = "member"
 
 
-def test_encoding_a_subclass_instance_sends_the_models_fields():
+def test_encoding_a_subclass_instance_sends_the_models_fields() -> None:
     encoded = encoder_for(Plain, dto=camel(Plain))(Member(user_id=7, full_name="Ada"))
     assert json.loads(encoded) == {"userId": 7, "fullName": "Ada"}
 
 
 @pytest.mark.parametrize("mode", ["text", "binary"])
-def test_encoding_a_value_of_another_type_names_it(mode: Any):
+def test_encoding_a_value_of_another_type_names_it(mode: Any) -> None:
     with pytest.raises(EncodeError, match="int"):
         encoder_for(Plain, dto=camel(Plain), mode=mode)(42)
 
@@ -211,7 +211,7 @@ class Registered(msgspec.Struct):
         Registered.registry.append(cls.__name__)
 
 
-def test_init_subclass_runs_once_per_decoder_built():
+def test_init_subclass_runs_once_per_decoder_built() -> None:
     shaped = camel(Registered)
     decode = decoder_for(Registered, dto=shaped)
     assert decoder_for(Registered, dto=shaped) is decode

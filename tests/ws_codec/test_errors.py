@@ -43,7 +43,7 @@ def decode_error(annotation: Any, data: str | bytes, **options: Any) -> DecodeEr
         (Any, "[" * 100_000 + "]" * 100_000, "$: input is nested too deeply"),
     ],
 )
-def test_json_failures(annotation: Any, data: str | bytes, message: str):
+def test_json_failures(annotation: Any, data: str | bytes, message: str) -> None:
     error = decode_error(annotation, data)
     assert error.message == message
     assert str(error) == message
@@ -61,7 +61,7 @@ def test_json_failures(annotation: Any, data: str | bytes, message: str):
         (Any, "\x90", "$: MessagePack payload must be bytes, got str"),
     ],
 )
-def test_msgpack_failures(annotation: Any, data: str | bytes, message: str):
+def test_msgpack_failures(annotation: Any, data: str | bytes, message: str) -> None:
     assert decode_error(annotation, data, mode="binary", protocol="msgpack").message == message
 
 
@@ -82,18 +82,18 @@ INVALID_VALUES: list[tuple[Any, str, str]] = [
     ("annotation", "data", "path"),
     [*INVALID_VALUES, (int, "1" * 5000, "$"), (float, "1e999", "$")],
 )
-def test_invalid_json_values_are_located(annotation: Any, data: str, path: str):
+def test_invalid_json_values_are_located(annotation: Any, data: str, path: str) -> None:
     check_located(decode_error(annotation, data), path)
 
 
 @pytest.mark.parametrize(("annotation", "data", "path"), INVALID_VALUES)
-def test_invalid_msgpack_values_are_located(annotation: Any, data: str, path: str):
+def test_invalid_msgpack_values_are_located(annotation: Any, data: str, path: str) -> None:
     payload = msgspec.msgpack.encode(msgspec.json.decode(data))
     error = decode_error(annotation, payload, mode="binary", protocol="msgpack")
     check_located(error, path)
 
 
-def test_msgspecs_description_is_passed_on():
+def test_msgspecs_description_is_passed_on() -> None:
     error = decode_error(Point, '{"x": 1, "y": "2"}')
     described = str(error.__cause__).replace("`", "")
     # Its words are msgspec's: each of them is in ours, its location excepted.
@@ -104,7 +104,7 @@ def test_msgspecs_description_is_passed_on():
     }
 
 
-def test_decode_error_is_a_value_error_chained_to_its_cause():
+def test_decode_error_is_a_value_error_chained_to_its_cause() -> None:
     error = decode_error(Point, "{")
     assert isinstance(error, ValueError)
     assert isinstance(error.__cause__, msgspec.DecodeError)
@@ -162,25 +162,25 @@ class TestModelCode:
     @pytest.mark.parametrize(("mode", "protocol"), [("text", "json"), ("binary", "msgpack")])
     def test_propagates_as_raised(
         self, annotation: Any, data: str, raised: type[Exception], mode: Any, protocol: Any
-    ):
+    ) -> None:
         payload = data if protocol == "json" else msgspec.msgpack.encode(msgspec.json.decode(data))
         with pytest.raises(raised) as caught:
             decoder_for(annotation, mode=mode, protocol=protocol)(payload)
         assert type(caught.value) is raised
         assert not isinstance(caught.value, DecodeError)
 
-    def test_the_model_frame_is_in_the_traceback(self):
+    def test_the_model_frame_is_in_the_traceback(self) -> None:
         with pytest.raises(ValueError, match="db-password") as caught:
             decoder_for(Positive)('{"n": -1}')
         assert caught.traceback[-1].name == "__post_init__"
         # Raised as it was, with none of ws_codec's handling chained to it.
         assert caught.value.__context__ is None
 
-    def test_a_decode_error_raised_on_purpose_reaches_the_peer(self):
+    def test_a_decode_error_raised_on_purpose_reaches_the_peer(self) -> None:
         error = decode_error(Positive, '{"n": 1}')
         assert error.message == "$: n must not be 1"
 
-    def test_a_dto_models_init_is_model_code(self):
+    def test_a_dto_models_init_is_model_code(self) -> None:
         @dataclasses.dataclass
         class Account:
             balance: int
@@ -201,33 +201,33 @@ class TestModelCode:
 
 
 class TestShort:
-    def test_fits_unchanged(self):
+    def test_fits_unchanged(self) -> None:
         error = DecodeError("expected int, got str", "$.a")
         assert error.short() == "$.a: expected int, got str"
 
-    def test_default_limit_is_a_close_reason(self):
+    def test_default_limit_is_a_close_reason(self) -> None:
         error = DecodeError("x" * 500)
         assert len(error.short().encode()) == 123
         assert error.message.startswith(error.short())
 
-    def test_cuts_on_a_character_boundary(self):
+    def test_cuts_on_a_character_boundary(self) -> None:
         error = DecodeError("é" * 100)  # "$: " then two bytes per character
         short = error.short(10)
         assert short == "$: ééé"
         assert len(short.encode()) == 9
 
-    def test_limit_zero(self):
+    def test_limit_zero(self) -> None:
         assert DecodeError("anything").short(0) == ""
 
-    def test_negative_limit_is_refused(self):
+    def test_negative_limit_is_refused(self) -> None:
         with pytest.raises(ValueError, match="limit"):
             DecodeError("x").short(-1)
 
-    def test_surrogates_never_break_it(self):
+    def test_surrogates_never_break_it(self) -> None:
         short = DecodeError("bad \ud800 value").short()
         assert short == "$: bad ? value"
 
-    def test_huge_unknown_field_name(self):
+    def test_huge_unknown_field_name(self) -> None:
         error = decode_error(StrictPet, '{"name": "a", "' + "z" * 10_000 + '": 1}')
         assert len(error.message) > 10_000
         assert len(error.short().encode()) <= 123
@@ -236,38 +236,40 @@ class TestShort:
 
 class TestEncodeErrors:
     @pytest.mark.parametrize(("mode", "protocol"), [("text", "json"), ("binary", "msgpack")])
-    def test_unsupported_type_is_named(self, mode: Any, protocol: Any):
+    def test_unsupported_type_is_named(self, mode: Any, protocol: Any) -> None:
         with pytest.raises(EncodeError, match=r"cannot encode object as .*: .*object") as caught:
             encoder_for(Any, mode=mode, protocol=protocol)(object())
         assert isinstance(caught.value, TypeError)
 
-    def test_nested_unsupported_value(self):
+    def test_nested_unsupported_value(self) -> None:
         with pytest.raises(EncodeError, match=r"cannot encode dict as JSON: .*complex"):
             encoder_for(Any)({"a": {1: {3j}}})
 
-    def test_user_type_is_named_with_its_module(self):
+    def test_user_type_is_named_with_its_module(self) -> None:
         class Opaque:
             pass
 
         with pytest.raises(EncodeError, match=r"cannot encode \S*test_errors\.\S*Opaque as JSON"):
             encoder_for(Any)(Opaque())
 
-    def test_integer_beyond_64_bits_in_msgpack(self):
+    def test_integer_beyond_64_bits_in_msgpack(self) -> None:
         with pytest.raises(EncodeError, match="cannot encode int as MessagePack"):
             encoder_for(int, mode="binary", protocol="msgpack")(2**70)
         # JSON has no such limit on the way out.
         assert encoder_for(int)(2**70) == str(2**70)
 
-    def test_lone_surrogate_inside_a_value(self):
+    def test_lone_surrogate_inside_a_value(self) -> None:
         with pytest.raises(EncodeError, match="cannot encode list as JSON"):
             encoder_for(list[str])(["\ud800"])
 
-    def test_encoding_a_typed_order_value_works(self):
+    def test_encoding_a_typed_order_value_works(self) -> None:
         # Guard against over-eager errors: a rich nested value encodes fine.
-        assert encoder_for(Order, mode="binary")(ORDER).startswith(b'{"id":')
+        encoded = encoder_for(Order, mode="binary")(ORDER)
+        assert isinstance(encoded, bytes)
+        assert encoded.startswith(b'{"id":')
 
 
-def test_decode_error_survives_pickling():
+def test_decode_error_survives_pickling() -> None:
     import pickle
 
     error = pickle.loads(pickle.dumps(decode_error(Point, '{"x": 1}')))

@@ -32,14 +32,16 @@ def payload(value: Any, protocol: str) -> bytes:
     ],
     ids=["object", "dict", "list", "nested-optional"],
 )
-def test_decodes_as_any_does(annotation: Any, same_as: Any, value: Any, mode: Any, protocol: Any):
+def test_decodes_as_any_does(
+    annotation: Any, same_as: Any, value: Any, mode: Any, protocol: Any
+) -> None:
     data = payload(value, protocol)
     decoded = decoder_for(annotation, mode=mode, protocol=protocol)(data)
     assert decoded == decoder_for(same_as, mode=mode, protocol=protocol)(data) == value
 
 
 @pytest.mark.parametrize(("mode", "protocol"), TRANSPORTS)
-def test_a_model_field_of_type_object_takes_any_value(mode: Any, protocol: Any):
+def test_a_model_field_of_type_object_takes_any_value(mode: Any, protocol: Any) -> None:
     data = payload({"kind": "k", "body": VALUE, "extra": {"a": [1]}}, protocol)
     decoded = decoder_for(Envelope, mode=mode, protocol=protocol)(data)
     assert decoded == Envelope("k", VALUE, {"a": [1]})
@@ -48,12 +50,12 @@ def test_a_model_field_of_type_object_takes_any_value(mode: Any, protocol: Any):
 
 
 @pytest.mark.parametrize(("mode", "protocol"), TRANSPORTS)
-def test_encodes_any_value(mode: Any, protocol: Any):
+def test_encodes_any_value(mode: Any, protocol: Any) -> None:
     encode = encoder_for(dict[str, object], mode=mode, protocol=protocol)
     assert decoder_for(Any, mode=mode, protocol=protocol)(encode(VALUE)) == VALUE
 
 
-def test_schema_is_the_schema_of_any_value():
+def test_schema_is_the_schema_of_any_value() -> None:
     assert schema_for(object) == schema_for(Any) == {}
     assert schema_for(dict[str, object]) == {"type": "object", "additionalProperties": {}}
     envelope = schema_for(Envelope)["$defs"]["Envelope"]["properties"]

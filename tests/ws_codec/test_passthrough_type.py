@@ -20,7 +20,7 @@ class CamelUser(DTO[SUser]):
 @pytest.mark.parametrize("raw", [str, bytes])
 def test_str_and_bytes_decoders_return_their_own_type_unchanged(
     raw: type[Any], mode: Any, protocol: Any
-):
+) -> None:
     decode = decoder_for(raw, mode=mode, protocol=protocol)
     assert passthrough_type(decode) is raw
     frame = raw("héllo", "utf-8") if raw is bytes else "héllo"
@@ -34,11 +34,13 @@ def test_str_and_bytes_decoders_return_their_own_type_unchanged(
     ("annotation", "dto"),
     [(Any, None), (Point, None), (dict[str, int], None), (str | None, None)],
 )
-def test_other_decoders_pass_nothing_through(annotation: Any, dto: Any, mode: Any, protocol: Any):
+def test_other_decoders_pass_nothing_through(
+    annotation: Any, dto: Any, mode: Any, protocol: Any
+) -> None:
     assert passthrough_type(decoder_for(annotation, mode=mode, protocol=protocol, dto=dto)) is None
 
 
-def test_a_dto_decoder_passes_nothing_through():
+def test_a_dto_decoder_passes_nothing_through() -> None:
     assert passthrough_type(decoder_for(SUser, dto=CamelUser)) is None
 
 
@@ -49,7 +51,7 @@ def test_a_dto_decoder_passes_nothing_through():
 )
 def test_encoders_return_a_value_of_the_modes_type_unchanged(
     annotation: Any, dto: Any, mode: Any, protocol: Any
-):
+) -> None:
     encode = encoder_for(annotation, mode=mode, protocol=protocol, dto=dto)
     kind = passthrough_type(encode)
     assert kind is (str if mode == "text" else bytes)
@@ -58,7 +60,7 @@ def test_encoders_return_a_value_of_the_modes_type_unchanged(
 
 
 @pytest.mark.parametrize("mode", ["text", "binary"])
-def test_a_dto_encoder_passes_the_modes_type_through(mode: Any):
+def test_a_dto_encoder_passes_the_modes_type_through(mode: Any) -> None:
     encode = encoder_for(SUser, dto=CamelUser, mode=mode)
     kind = passthrough_type(encode)
     assert kind is (str if mode == "text" else bytes)
@@ -66,7 +68,7 @@ def test_a_dto_encoder_passes_the_modes_type_through(mode: Any):
     assert encode(value) is value
 
 
-def test_codecs_of_unhashable_annotations_are_known_too():
+def test_codecs_of_unhashable_annotations_are_known_too() -> None:
     # Built anew on every call (not cached), still registered.
     annotation = Annotated[int, msgspec.Meta(extra={"unhashable": []})]
     assert passthrough_type(decoder_for(annotation)) is None
@@ -74,6 +76,6 @@ def test_codecs_of_unhashable_annotations_are_known_too():
 
 
 @pytest.mark.parametrize("other", [len, lambda data: data, str, "not even callable"])
-def test_anything_else_is_refused(other: Any):
+def test_anything_else_is_refused(other: Any) -> None:
     with pytest.raises(TypeError, match="not a codec built by ws_codec"):
         passthrough_type(other)

@@ -61,7 +61,7 @@ def check_failure(error: DecodeError) -> None:
 @given(fuzzed=FUZZ_TARGETS, transport=st.sampled_from(TRANSPORTS), data=st.binary(max_size=64))
 def test_random_bytes_raise_only_decode_error(
     fuzzed: tuple[Any, Any], transport: tuple[Any, Any], data: bytes
-):
+) -> None:
     (annotation, dto), (mode, protocol) = fuzzed, transport
     decode = decoder_for(annotation, mode=mode, protocol=protocol, dto=dto)
     try:
@@ -72,7 +72,7 @@ def test_random_bytes_raise_only_decode_error(
 
 @SETTINGS
 @given(fuzzed=FUZZ_TARGETS, data=st.text(max_size=64))
-def test_random_text_raises_only_decode_error(fuzzed: tuple[Any, Any], data: str):
+def test_random_text_raises_only_decode_error(fuzzed: tuple[Any, Any], data: str) -> None:
     annotation, dto = fuzzed
     try:
         decoder_for(annotation, dto=dto)(data)
@@ -82,7 +82,7 @@ def test_random_text_raises_only_decode_error(fuzzed: tuple[Any, Any], data: str
 
 @SETTINGS
 @given(fuzzed=FUZZ_TARGETS, value=json_values(st.integers()))
-def test_random_json_agrees_with_a_reference(fuzzed: tuple[Any, Any], value: Any):
+def test_random_json_agrees_with_a_reference(fuzzed: tuple[Any, Any], value: Any) -> None:
     annotation, dto = fuzzed
     # Reference: the standard library's parser, then msgspec's validation.
     try:
@@ -102,7 +102,7 @@ def test_random_json_agrees_with_a_reference(fuzzed: tuple[Any, Any], value: Any
 
 @SETTINGS
 @given(fuzzed=FUZZ_TARGETS, value=json_values(INT64))
-def test_random_msgpack_values_raise_only_decode_error(fuzzed: tuple[Any, Any], value: Any):
+def test_random_msgpack_values_raise_only_decode_error(fuzzed: tuple[Any, Any], value: Any) -> None:
     annotation, dto = fuzzed
     decode = decoder_for(annotation, mode="binary", protocol="msgpack", dto=dto)
     try:
@@ -175,7 +175,7 @@ ROUND_TRIPS: dict[str, tuple[Any, st.SearchStrategy[Any]]] = {
 @given(
     name=st.sampled_from(sorted(ROUND_TRIPS)), transport=st.sampled_from(TRANSPORTS), data=st.data()
 )
-def test_round_trip(name: str, transport: tuple[Any, Any], data: st.DataObject):
+def test_round_trip(name: str, transport: tuple[Any, Any], data: st.DataObject) -> None:
     (annotation, values), (mode, protocol) = ROUND_TRIPS[name], transport
     value = data.draw(values)
     encoded = encoder_for(annotation, mode=mode, protocol=protocol)(value)
@@ -184,7 +184,7 @@ def test_round_trip(name: str, transport: tuple[Any, Any], data: st.DataObject):
 
 @SETTINGS
 @given(transport=st.sampled_from(TRANSPORTS), users=st.lists(USER, max_size=3))
-def test_dto_round_trip(transport: tuple[Any, Any], users: list[DUser]):
+def test_dto_round_trip(transport: tuple[Any, Any], users: list[DUser]) -> None:
     mode, protocol = transport
     encoded = encoder_for(list[DUser], mode=mode, protocol=protocol, dto=UserDTO)(users)
     decoded = decoder_for(list[DUser], mode=mode, protocol=protocol, dto=UserDTO)(encoded)
@@ -206,7 +206,7 @@ def test_dto_round_trip(transport: tuple[Any, Any], users: list[DUser]):
 
 @SETTINGS
 @given(problem=st.text(max_size=200), limit=st.integers(0, 300))
-def test_short_fits_the_limit(problem: str, limit: int):
+def test_short_fits_the_limit(problem: str, limit: int) -> None:
     error = DecodeError(problem)
     short = error.short(limit)
     assert len(short.encode()) <= limit

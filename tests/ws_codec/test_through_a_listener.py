@@ -38,7 +38,7 @@ def close_of(message: str, *, debug: bool = False) -> WebSocketDisconnect:
     return closed.value
 
 
-def test_a_listener_taking_dict_str_object_builds_and_receives_the_value():
+def test_a_listener_taking_dict_str_object_builds_and_receives_the_value() -> None:
     @websocket_listener("/any")
     def echo(data: dict[str, object]) -> dict[str, object]:
         return {"got": data, "types": sorted(type(v).__name__ for v in data.values())}
@@ -51,13 +51,13 @@ def test_a_listener_taking_dict_str_object_builds_and_receives_the_value():
         }
 
 
-def test_a_constraint_of_msgspec_closes_1007_naming_the_field():
+def test_a_constraint_of_msgspec_closes_1007_naming_the_field() -> None:
     closed = close_of('{"quantity": "many"}')
     assert closed.code == 1007
     assert closed.reason.startswith("$.quantity: ")
 
 
-def test_model_code_text_never_reaches_the_client(caplog: pytest.LogCaptureFixture):
+def test_model_code_text_never_reaches_the_client(caplog: pytest.LogCaptureFixture) -> None:
     closed = close_of('{"quantity": -1}')
     assert (closed.code, closed.reason) == (1011, "Internal Server Error")
     assert "db-password" not in closed.reason
@@ -66,19 +66,19 @@ def test_model_code_text_never_reaches_the_client(caplog: pytest.LogCaptureFixtu
     assert isinstance(logged[0].exc_info[1], ValueError)  # type: ignore[index]
 
 
-def test_a_bug_in_model_code_is_a_logged_server_error(caplog: pytest.LogCaptureFixture):
+def test_a_bug_in_model_code_is_a_logged_server_error(caplog: pytest.LogCaptureFixture) -> None:
     closed = close_of('{"quantity": 0}')
     assert (closed.code, closed.reason) == (1011, "Internal Server Error")
     logged = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
     assert [type(r.exc_info[1]) for r in logged] == [TypeError]  # type: ignore[index]
 
 
-def test_with_debug_the_model_codes_text_is_the_reason():
+def test_with_debug_the_model_codes_text_is_the_reason() -> None:
     closed = close_of('{"quantity": -1}', debug=True)
     assert closed.code == 1011
     assert "struct check failed" in closed.reason
 
 
-def test_model_code_rejects_on_purpose_with_a_decode_error():
+def test_model_code_rejects_on_purpose_with_a_decode_error() -> None:
     closed = close_of('{"quantity": 13}')
     assert (closed.code, closed.reason) == (1007, "$: 13 is not sold")
