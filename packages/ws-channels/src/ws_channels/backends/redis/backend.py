@@ -159,8 +159,8 @@ class RedisBackend(ChannelsBackend):
             task_group = await stack.enter_async_context(anyio.create_task_group())
             task_group.start_soon(self._presence.run, self._changes.put)
         except BaseException:
-            with anyio.CancelScope(shield=True):
-                await stack.aclose()
+            # Not in a scope of its own: the stack holds task groups entered outside it.
+            await stack.aclose()
             self._reset()
             raise
         self._stack, self._task_group = stack, task_group

@@ -201,8 +201,8 @@ class RedisLink:
             self._task_group = await stack.enter_async_context(anyio.create_task_group())
             await self._task_group.start(self._keep_connected)
         except BaseException:
-            with anyio.CancelScope(shield=True):
-                await stack.aclose()
+            # Not in a scope of its own: the stack holds task groups entered outside it.
+            await stack.aclose()
             self._client = None
             raise
         self._stack = stack

@@ -19,8 +19,9 @@ its data; nothing is announced for entries still there), and for each
 watched channel reads the entries and announces what changed meanwhile.
 Entries that seem gone are not announced as leaving at once: they may
 belong to a process that has not put its entries back yet (Redis restarted
-empty), so they are checked again one renewal period later and only those
-still missing are announced — no leave-and-join storm after a quick restart.
+empty). They are checked again once two thirds of their ``ttl`` have passed —
+the time a live process has to renew an entry — and only those still
+missing are announced: no leave-and-join storm after a quick restart.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from ws_channels.backends.redis import scripts
 from ws_channels.backends.redis.keys import ChannelNames
 from ws_channels.backends.redis.wire import (
     Malformed,
+    StoredEntry,
     encode_entry,
     parse_presence_change,
     parse_stored_entry,
@@ -90,8 +92,9 @@ class Presence:
         self._routes = routes
         self._malformed = malformed
         self._held: dict[str, dict[str, _Held]] = {}
-        # Per watched channel: the entries announced or read (what watchers may hold).
-        self._seen: dict[str, dict[str, PresenceEntry]] = {}
+        # Per watched channel: the entries announced or read (what watchers may
+        # hold), with their ttl.
+        self._seen: dict[str, dict[str, tuple[PresenceEntry, float]]] = {}
         # Per watched channel: entries that seemed gone after a reconnection, and when
         # to check them again.
         self._doubtful: dict[str, tuple[float, dict[str, PresenceEntry]]] = {}
@@ -111,7 +114,7 @@ class Presence:
 
     async def track(self, channel: str, entry_id: str, key: str, meta: Any, ttl: float) -> None:
         """Hold the entry and write it (while Redis is away, the next renewal writes it)."""
-        held = _Held(encode_entry(entry_id, key, meta), ttl)
+        held = _Held(encode_entry(entry_id, key, meta, ttl), ttl)
         due = time.monotonic() + ttl / 3
         self._renew_at = min(self._renew_at, due) if self._held else due
         self._held.setdefault(channel, {})[entry_id] = held
@@ -169,10 +172,10 @@ class Presence:
         """Sweep ``channel``, then return its entries in the order they joined."""
         entries = await self._sweep(channel, read=True)
         if channel in self._seen:
-            self._seen[channel] = dict(entries)
-        return entries
+            self._seen[channel] = _seen_form(entries)
+        return {entry_id: (entry.key, entry.meta) for entry_id, entry in entries.items()}
 
-    async def _sweep(self, channel: str, *, read: bool) -> dict[str, PresenceEntry]:
+    async def _sweep(self, channel: str, *, read: bool) -> dict[str, StoredEntry]:
         names = self._names(channel)
         wait_ms, flat = await self._link.run_script(
             scripts.SWEEP,
@@ -183,7 +186,7 @@ class Presence:
         self._sweep_at[channel] = now + (
             _LONGEST_NAP if int(wait_ms) < 0 else max(int(wait_ms) / 1000, _SHORTEST_NAP)
         )
-        found: list[tuple[int, str, PresenceEntry]] = []
+        found: list[StoredEntry] = []
         for field, stored in zip(flat[::2], flat[1::2], strict=True):
             if field == b"#":
                 continue
@@ -191,10 +194,9 @@ class Presence:
             if entry is None:
                 self._malformed.add("a presence entry", names.presence)
                 continue
-            seq, entry_id, key, meta = entry
-            found.append((seq, entry_id, (key, meta)))
-        found.sort(key=lambda item: item[0])
-        return {entry_id: entry for _, entry_id, entry in found}
+            found.append(entry)
+        found.sort(key=lambda entry: entry.seq)
+        return {entry.entry_id: entry for entry in found}
 
     # -- watching -----------------------------------------------------------------------
 
@@ -230,14 +232,20 @@ class Presence:
 
     def on_message(self, channel: str, raw: bytes) -> PresenceChange | None:
         """The change announced on ``channel``'s presence pub/sub channel, if it parses."""
-        change = parse_presence_change(channel, raw)
-        if change is None:
+        parsed = parse_presence_change(channel, raw)
+        if parsed is None:
             self._malformed.add("a presence change", self._names(channel).presence_changes.decode())
             return None
+        change, ttl = parsed
         seen = self._seen.get(channel)
         if seen is not None:
             if change.joined:
-                seen[change.entry_id] = (change.key, change.meta)
+                seen[change.entry_id] = ((change.key, change.meta), ttl)
+                # Its deadline comes at most two thirds of its ttl from now.
+                due = time.monotonic() + ttl * 2 / 3
+                if due < self._sweep_at.get(channel, due + 1):
+                    self._sweep_at[channel] = due
+                    self._wake_up()
             else:
                 seen.pop(change.entry_id, None)
         doubtful = self._doubtful.get(channel)
@@ -250,21 +258,29 @@ class Presence:
     async def resync(self, announce: Announce) -> None:
         """Put this process's entries back, then announce what changed in watched channels."""
         await self.renew()
-        recheck_at = time.monotonic() + self._ttl() / 3
         for channel in list(self._seen):
             now_there = await self._sweep(channel, read=True)
             seen = self._seen.get(channel)
             if seen is None:
                 continue  # unwatched meanwhile
-            for entry_id, (key, meta) in now_there.items():
+            for entry_id, entry in now_there.items():
                 if entry_id not in seen:
-                    await announce(PresenceChange(channel, entry_id, key, meta, joined=True))
+                    await announce(
+                        PresenceChange(channel, entry_id, entry.key, entry.meta, joined=True)
+                    )
             missing = {
-                entry_id: entry for entry_id, entry in seen.items() if entry_id not in now_there
+                entry_id: seen_entry
+                for entry_id, seen_entry in seen.items()
+                if entry_id not in now_there
             }
-            self._seen[channel] = {**now_there, **missing}
+            self._seen[channel] = {**_seen_form(now_there), **missing}
             if missing:
-                self._doubtful[channel] = (recheck_at, missing)
+                patience = max(ttl for _, ttl in missing.values()) * 2 / 3
+                self._doubtful[channel] = (
+                    time.monotonic() + patience,
+                    {entry_id: entry for entry_id, (entry, _) in missing.items()},
+                )
+        self._wake_up()
 
     async def run(self, announce: Announce) -> None:
         """Renew, sweep and re-check when due, until cancelled; Redis errors only delay it."""
@@ -298,3 +314,7 @@ class Presence:
             for entry_id, (key, meta) in missing.items():
                 if entry_id not in now_there:
                     await announce(PresenceChange(channel, entry_id, key, meta, joined=False))
+
+
+def _seen_form(entries: dict[str, StoredEntry]) -> dict[str, tuple[PresenceEntry, float]]:
+    return {entry_id: ((entry.key, entry.meta), entry.ttl) for entry_id, entry in entries.items()}

@@ -81,7 +81,9 @@ if KEYS[2] then
   local want = head - floor
   local limit = tonumber(ARGV[5])
   if limit >= 0 and limit < want then want = limit end
-  local kept, cursor = 0, '+'
+  -- Newest first; an entry counts when its offset is below the last one counted
+  -- (what another program wrote is returned too, and skipped by the reader).
+  local kept, last, cursor = 0, head + 1, '+'
   while kept < want do
     local page = redis.call(
       'XREVRANGE', KEYS[2], cursor, '-', 'COUNT', math.min(want - kept + 1, 1000))
@@ -98,7 +100,9 @@ if KEYS[2] then
         break
       end
       entries[#entries + 1] = entry
-      if offset then kept = kept + 1 end
+      if offset and offset < last then
+        kept, last = kept + 1, offset
+      end
       if kept >= want then
         done = true
         break
@@ -130,8 +134,10 @@ for i = 3, #ARGV - 1, 2 do
   end
   redis.call('ZADD', KEYS[2], now_ms + ttl, id)
 end
+-- The keys outlive the deadlines by a minute: time for a sweep to announce what expired.
+local keep = ttl + 60000
 for _, key in ipairs(KEYS) do
-  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+  if redis.call('PTTL', key) < keep then redis.call('PEXPIRE', key, keep) end
 end
 return 1
 """

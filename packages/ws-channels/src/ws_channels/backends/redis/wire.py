@@ -4,7 +4,7 @@
   (written by the publish script).
 - A stream entry: the fields ``o`` (the offset, decimal) and ``d`` (the data).
 - A stored presence entry: ``b"<seq> <json>"``, the JSON being ``[entry_id,
-  key, meta]`` and ``seq`` the order entries joined the channel in; a
+  key, meta, ttl]`` and ``seq`` the order entries joined the channel in; a
   presence change on the channel's presence pub/sub channel is ``b"+"`` (it
   joined) or ``b"-"`` (it left) followed by the stored entry.
 
@@ -16,7 +16,7 @@ stops a reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -26,6 +26,7 @@ from ws_channels.logs import ThrottledCount
 
 __all__ = [
     "Malformed",
+    "StoredEntry",
     "encode_entry",
     "parse_event",
     "parse_presence_change",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 _encode_json = msgspec.json.encode
-_decode_entry = msgspec.json.Decoder(tuple[str, str, Any]).decode
+_decode_entry = msgspec.json.Decoder(tuple[str, str, Any, float]).decode
 
 
 class Malformed:
@@ -89,30 +90,40 @@ def parse_stream_entry(
     return ChannelEvent(channel, data, int(offset), epoch)
 
 
-def encode_entry(entry_id: str, key: str, meta: Any) -> bytes:
+def encode_entry(entry_id: str, key: str, meta: Any, ttl: float) -> bytes:
     """The JSON of a presence entry, as the track script stores it after its sequence number."""
-    return _encode_json((entry_id, key, meta))
+    return _encode_json((entry_id, key, meta, ttl))
 
 
-def parse_stored_entry(stored: bytes) -> tuple[int, str, str, Any] | None:
-    """``(seq, entry_id, key, meta)`` of a stored presence entry; ``None`` if it is not one."""
+class StoredEntry(NamedTuple):
+    """A presence entry as Redis holds it."""
+
+    seq: int
+    entry_id: str
+    key: str
+    meta: Any
+    ttl: float
+
+
+def parse_stored_entry(stored: bytes) -> StoredEntry | None:
+    """Parse a stored presence entry; ``None`` if it is not one."""
     seq, space, body = stored.partition(b" ")
     if not space or not seq.isdigit():
         return None
     try:
-        entry_id, key, meta = _decode_entry(body)
+        entry_id, key, meta, ttl = _decode_entry(body)
     except msgspec.DecodeError:
         return None
-    return int(seq), entry_id, key, meta
+    return StoredEntry(int(seq), entry_id, key, meta, ttl)
 
 
-def parse_presence_change(channel: str, raw: bytes) -> PresenceChange | None:
-    """Parse a presence change announced by a presence script; ``None`` if it is not one."""
+def parse_presence_change(channel: str, raw: bytes) -> tuple[PresenceChange, float] | None:
+    """Parse a change announced by a presence script, with the entry's ttl; ``None`` if not one."""
     sign = raw[:1]
     if sign not in (b"+", b"-"):
         return None
     entry = parse_stored_entry(raw[1:])
     if entry is None:
         return None
-    _, entry_id, key, meta = entry
-    return PresenceChange(channel, entry_id, key, meta, joined=sign == b"+")
+    change = PresenceChange(channel, entry.entry_id, entry.key, entry.meta, joined=sign == b"+")
+    return change, entry.ttl
