@@ -32,7 +32,13 @@ SMOKE = ROOT / "scripts" / "packaging_smoke.py"
 DISTRIBUTIONS = ["ws-di", "ws-codec", "ws-core", "ws-listener", "ws-stream", "ws-kit"]
 
 # Import name -> distribution name, for everything our libraries may import.
-THIRD_PARTY = {"anyio": "anyio", "msgspec": "msgspec", "typing_extensions": "typing-extensions"}
+THIRD_PARTY = {
+    "anyio": "anyio",
+    "msgspec": "msgspec",
+    "typing_extensions": "typing-extensions",
+    # ws-channels' Redis backends, through its extra ws-channels[redis].
+    "coredis": "coredis",
+}
 SIBLINGS = {dist.replace("-", "_"): dist for dist in DISTRIBUTIONS}
 # annotationlib joined the standard library in 3.14; code imports it only there.
 STDLIB = set(sys.stdlib_module_names) | {"annotationlib"}
@@ -80,7 +86,9 @@ def check_declarations(version: str) -> None:
     for dist in DISTRIBUTIONS:
         project = tomllib.loads((PACKAGES / dist / "pyproject.toml").read_text())["project"]
         requirements = project["dependencies"]
-        names = {requirement_name(req) for req in requirements}
+        # What an extra declares counts as declared (installed with it, not alone).
+        extras = [req for reqs in project.get("optional-dependencies", {}).values() for req in reqs]
+        names = {requirement_name(req) for req in [*requirements, *extras]}
         used = imported_distributions(dist)
         if names != used:
             problems.append(f"{dist}: declares {sorted(names)} but imports {sorted(used)}")
