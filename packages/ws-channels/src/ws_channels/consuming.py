@@ -21,16 +21,13 @@ __all__ = ["keep_consuming"]
 
 _T = TypeVar("_T")
 
-# Work units (offers to subscribers) after which the consumer yields to other
-# tasks even if the stream never suspends (a batch read from Redis).
-_WORK_PER_CHECKPOINT = 1000
 _FIRST_REOPEN_DELAY = 0.1
 _MAX_REOPEN_DELAY = 5.0
 
 
 async def keep_consuming(
     open_stream: Callable[[], AsyncIterator[_T]],
-    handle: Callable[[_T], int],
+    handle: Callable[[_T], object],
     what: str,
     *,
     task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
@@ -39,8 +36,11 @@ async def keep_consuming(
 
     Args:
         open_stream: Returns the stream (called again after a failure).
-        handle: Handles one item without waiting; returns how much work that
-            was (how many subscribers it was offered to), for the checkpoints.
+        handle: Handles one item without waiting (offers an event to every
+            subscriber). After each item the consumer lets the other tasks
+            run, whether or not the stream suspends: every subscriber's drain
+            then takes its turn between two events, so subscribers that keep
+            up never see their backlog grow, however fast events come.
         what: The stream's name in log messages.
         task_status: Set once the first stream is open.
     """
@@ -52,13 +52,10 @@ async def keep_consuming(
             task_status.started()
             started = True
         try:
-            work = 0
             async for item in stream:
                 delay = _FIRST_REOPEN_DELAY
-                work += handle(item)
-                if work >= _WORK_PER_CHECKPOINT:
-                    work = 0
-                    await anyio.lowlevel.checkpoint()
+                handle(item)
+                await anyio.lowlevel.checkpoint()
             logger.error("%s ended while the plugin runs; reopening it in %s s", what, delay)
         except Exception:
             logger.exception("%s failed; reopening it in %s s", what, delay)

@@ -109,19 +109,16 @@ class PresenceHub:
         # Set by the plugin while it runs (and consumes the backend's changes).
         self.running = False
 
-    def apply(self, change: PresenceChange) -> int:
-        """Apply one backend change to its channel, if watched; return how many watchers heard."""
+    def apply(self, change: PresenceChange) -> None:
+        """Apply one backend change to its channel, if it is watched."""
         room = self._rooms.get(change.channel)
         if room is None:
-            return 0
+            return
         if room.held is not None:
             room.held.append(change)
-            return 0
-        if not room.apply(change):
-            return 0
-        for watcher in room.watchers:
-            watcher.push(change)
-        return len(room.watchers)
+        elif room.apply(change):
+            for watcher in room.watchers:
+                watcher.push(change)
 
     async def watch(self, channel: str) -> PresenceWatcher:
         """Return a new watcher of ``channel``, starting the backend's watch if it is the first.

@@ -45,6 +45,10 @@ FLUSH_TIMEOUT = 5.0
 """Seconds shutdown waits for the queue to empty into the backend."""
 
 
+# The worker lets other tasks run at least once per this many events.
+_ITEMS_PER_CHECKPOINT = 100
+
+
 class _Waiter:
     """How a ``wait_published`` caller learns that its event was published (or not)."""
 
@@ -114,10 +118,25 @@ class Publisher:
             self._token = anyio.lowlevel.current_token()
             self._loop_thread = threading.get_ident()
         task_status.started()
+        receive_nowait, receive = self._receive.receive_nowait, self._receive.receive
         try:
             with self._scope:
-                async for item in self._receive:
+                # Items are taken without a checkpoint while there are some, so
+                # a burst reaches the backend (and the fan-out) in one go.
+                since_checkpoint = 0
+                while True:
+                    try:
+                        item = receive_nowait()
+                    except anyio.WouldBlock:
+                        item = await receive()
+                        since_checkpoint = 0
                     await self._publish(item)
+                    since_checkpoint += 1
+                    if since_checkpoint >= _ITEMS_PER_CHECKPOINT:
+                        await anyio.lowlevel.checkpoint()
+                        since_checkpoint = 0
+        except anyio.EndOfStream:
+            return  # stopped, and the queue is empty
         finally:
             self._done.set()
 

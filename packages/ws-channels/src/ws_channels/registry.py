@@ -1,9 +1,10 @@
 """Who subscribes to which channel, the fan-out of one event to them, and the counters.
 
 The :class:`Registry` is the plugin's book of channels. It holds, per
-channel, its subscribers (and an immutable snapshot of them that the fan-out
-iterates, rebuilt only when they change, so an event costs no allocation per
-subscriber), the position of the last event dispatched (to drop what a
+channel, its subscribers (and an immutable snapshot of their ``_offer``
+methods that the fan-out iterates, rebuilt by the first event after they
+changed, so an event costs no allocation per subscriber and a burst of
+subscriptions no copy per subscription), the position of the last event dispatched (to drop what a
 backend replays twice and to notice a gap), and the counters ``stats()``
 reports. It also keeps the backend's subscriptions in step with its own:
 the backend is subscribed to a channel while at least one subscriber is,
@@ -17,7 +18,7 @@ its counts).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -56,15 +57,25 @@ class Counters:
 class _Channel:
     """One channel's subscribers, last dispatched position and counters."""
 
-    __slots__ = ("counters", "declared", "epoch", "last_offset", "snapshot", "subscribers")
+    __slots__ = ("_offers", "counters", "declared", "epoch", "last_offset", "subscribers")
 
     def __init__(self, declared: bool) -> None:
         self.declared = declared
         self.subscribers: dict[Subscriber, None] = {}
-        self.snapshot: tuple[Subscriber, ...] = ()
+        self._offers: tuple[Callable[[ChannelEvent], bool], ...] | None = ()
         self.counters = Counters()
         self.epoch: str | None = None
         self.last_offset = 0
+
+    def changed(self) -> None:
+        self._offers = None
+
+    @property
+    def offers(self) -> tuple[Callable[[ChannelEvent], bool], ...]:
+        offers = self._offers
+        if offers is None:
+            offers = self._offers = tuple(subscriber._offer for subscriber in self.subscribers)
+        return offers
 
     def forget_position(self) -> None:
         self.epoch, self.last_offset = None, 0
@@ -97,7 +108,7 @@ class Registry:
                 channel = self._channels[name] = _Channel(False)
             if subscriber not in channel.subscribers:
                 channel.subscribers[subscriber] = None
-                channel.snapshot = tuple(channel.subscribers)
+                channel.changed()
                 subscriber.recovered.setdefault(name, True)
             subscriber.channels.add(name)
         self.subscribers[subscriber] = None
@@ -110,16 +121,16 @@ class Registry:
             if channel is None or subscriber not in channel.subscribers:
                 continue
             del channel.subscribers[subscriber]
-            channel.snapshot = tuple(channel.subscribers)
+            channel.changed()
             if not channel.subscribers and not channel.declared:
                 del self._channels[name]
         if not subscriber.channels:
             self.subscribers.pop(subscriber, None)
 
-    def subscribers_of(self, name: str) -> tuple[Subscriber, ...]:
+    def subscribers_of(self, name: str) -> list[Subscriber]:
         """The subscribers of ``name`` now."""
         channel = self._channels.get(name)
-        return () if channel is None else channel.snapshot
+        return [] if channel is None else list(channel.subscribers)
 
     def remove_all(self) -> list[Subscriber]:
         """Take every subscriber out (the plugin is stopping); return them."""
@@ -170,8 +181,8 @@ class Registry:
 
     # -- the fan-out --------------------------------------------------------------
 
-    def dispatch(self, event: ChannelEvent) -> int:
-        """Offer ``event`` to every subscriber of its channel; return how many were offered.
+    def dispatch(self, event: ChannelEvent) -> None:
+        """Offer ``event`` to every subscriber of its channel.
 
         Never waits: each subscriber's backlog takes the event or applies its
         policy. An event at or before the last dispatched offset of the same
@@ -179,23 +190,22 @@ class Registry:
         epoch is a gap, logged, counted and reported through ``recovered``.
         """
         channel = self._channels.get(event.channel)
-        if channel is None or not channel.snapshot:
-            return 0
+        if channel is None or not channel.subscribers:
+            return
         if channel.epoch == event.epoch:
             if event.offset <= channel.last_offset:
-                return 0
+                return
             missing = event.offset - channel.last_offset - 1
             if missing:
                 self._gap(event, channel, missing)
         elif channel.epoch is not None:
             self._gap(event, channel, None)
         channel.epoch, channel.last_offset = event.epoch, event.offset
-        for subscriber in channel.snapshot:
-            subscriber._offer(event)
-        return len(channel.snapshot)
+        for offer in channel.offers:
+            offer(event)
 
     def _gap(self, event: ChannelEvent, channel: _Channel, missing: int | None) -> None:
-        for subscriber in channel.snapshot:
+        for subscriber in channel.subscribers:
             subscriber.recovered[event.channel] = False
         if missing is None:
             logger.warning(

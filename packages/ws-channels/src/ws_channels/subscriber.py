@@ -197,6 +197,7 @@ class Subscriber:
         return self._queue(event)
 
     def _queue(self, event: ChannelEvent) -> bool:
+        """Queue ``event`` past any seam, or apply the backlog policy."""
         try:
             self._send_nowait(event)
         except anyio.WouldBlock:

@@ -166,7 +166,14 @@ class MemoryChannelsBackend(ChannelsBackend):
 
 
 class _Pipe(Generic[_T]):
-    """A bounded stream from the backend to the plugin's one consumer, closed at shutdown."""
+    """A bounded stream from the backend to the plugin's one consumer, closed at shutdown.
+
+    Neither end suspends while it can proceed (room to send, items to take):
+    events then travel in batches between the publishing task and the
+    fan-out instead of one per event-loop turn, which would wake every
+    subscriber once per event. The consumer gives other tasks their turn
+    (``keep_consuming``); a full pipe makes the sender wait.
+    """
 
     def __init__(self) -> None:
         self._send: MemoryObjectSendStream[_T]
@@ -176,15 +183,23 @@ class _Pipe(Generic[_T]):
     async def send(self, item: _T) -> None:
         # Shut down meanwhile: nobody is left to hear it.
         with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-            await self._send.send(item)
+            try:
+                self._send.send_nowait(item)
+            except anyio.WouldBlock:
+                await self._send.send(item)
 
     def close(self) -> None:
         self._send.close()
         self._receive.close()
 
     async def items(self) -> AsyncIterator[_T]:
-        try:
-            async for item in self._receive:
-                yield item
-        except anyio.ClosedResourceError:
-            return  # closed by on_shutdown while waiting
+        receive_nowait, receive = self._receive.receive_nowait, self._receive.receive
+        while True:
+            try:
+                try:
+                    item = receive_nowait()
+                except anyio.WouldBlock:
+                    item = await receive()
+            except (anyio.EndOfStream, anyio.ClosedResourceError):
+                return  # shut down (closed while waiting, or drained)
+            yield item
