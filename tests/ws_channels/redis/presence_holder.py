@@ -23,4 +23,5 @@ async def main(url: str, prefix: str, ttl: str, key: str) -> None:
 
 
 if __name__ == "__main__":
-    anyio.run(main, *sys.argv[1:])
+    url, prefix, ttl, key = sys.argv[1:]
+    anyio.run(main, url, prefix, ttl, key)
