@@ -14,6 +14,7 @@ import io
 import pstats
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ class Case:
     module: str
     path: str
     teardowns: bool = False  # the route uses dep_c, whose teardown is counted
+    peers: tuple[str, ...] = ()  # the Starlette and Litestar cases doing the same work
     app: Any = None
     size: int = 0  # messages (or connections) per timed run, set by calibration
     costs: list[float] = field(default_factory=list)  # seconds per message, one per rep
@@ -53,6 +55,11 @@ class Case:
 
 
 RAW, STAR, LITE, WSK = "apps.raw", "apps.starlette_apps", "apps.litestar_apps", "apps.wskit_apps"
+# Peers of the ws-kit rows (the Starlette and Litestar cases doing the same work).
+JSON_LOOP = ("starlette-json", "litestar-lowlevel")
+TEXT = ("starlette-text", "litestar-text")
+SETUP = ("starlette-setup", "litestar-setup")
+SETUP_THREAD = ("starlette-setup-thread", "litestar-setup-thread")
 
 CASES = [
     Case("raw-json", "raw ASGI + msgspec (floor)", "json", RAW, "/json"),
@@ -61,22 +68,75 @@ CASES = [
     Case("litestar-dict", "litestar listener dict", "json", LITE, "/listener-dict"),
     Case("litestar-struct", "litestar listener Struct", "json", LITE, "/listener-struct"),
     Case("litestar-dto", "litestar listener MsgspecDTO", "json", LITE, "/listener-dto"),
-    Case("wskit-lowlevel", "ws-kit @websocket loop", "json", WSK, "/lowlevel"),
-    Case("wskit-lowlevel-iter", "ws-kit @websocket iter_json", "json", WSK, "/lowlevel-iter"),
-    Case("wskit-dict", "ws-kit listener dict", "json", WSK, "/listener-dict"),
-    Case("wskit-struct", "ws-kit listener Struct (validated)", "json", WSK, "/listener-struct"),
-    Case("wskit-dto", "ws-kit listener DTO(dataclass)", "json", WSK, "/listener-dto"),
+    Case("wskit-lowlevel", "ws-kit @websocket loop", "json", WSK, "/lowlevel", peers=JSON_LOOP),
+    Case(
+        "wskit-lowlevel-iter",
+        "ws-kit @websocket iter_json",
+        "json",
+        WSK,
+        "/lowlevel-iter",
+        peers=JSON_LOOP,
+    ),
+    Case(
+        "wskit-dict",
+        "ws-kit listener dict",
+        "json",
+        WSK,
+        "/listener-dict",
+        peers=("litestar-dict",),
+    ),
+    Case(
+        "wskit-struct",
+        "ws-kit listener Struct (validated)",
+        "json",
+        WSK,
+        "/listener-struct",
+        peers=("litestar-struct",),
+    ),
+    Case(
+        "wskit-dto",
+        "ws-kit listener DTO(dataclass)",
+        "json",
+        WSK,
+        "/listener-dto",
+        peers=("litestar-dto",),
+    ),
     Case("raw-text", "raw ASGI text echo (floor)", "text", RAW, "/text"),
     Case("starlette-text", "starlette receive_text/send_text", "text", STAR, "/text"),
     Case("litestar-text", "litestar listener str", "text", LITE, "/text"),
-    Case("wskit-text", "ws-kit listener str", "text", WSK, "/text"),
+    Case("wskit-text", "ws-kit listener str", "text", WSK, "/text", peers=TEXT),
     Case("raw-stream", "raw ASGI send loop, async gen (floor)", "stream", RAW, "/stream"),
     Case("raw-stream-list", "raw ASGI send loop over a list", "stream", RAW, "/stream-list"),
     Case("litestar-stream", "litestar websocket_stream", "stream", LITE, "/stream"),
-    Case("wskit-stream", "ws-kit websocket_stream", "stream", WSK, "/stream"),
-    Case("raw-setup", "raw ASGI, deps by hand (floor)", "setup", RAW, "/setup", True),
-    Case("starlette-setup", "starlette, deps by hand", "setup", STAR, "/setup", True),
+    Case(
+        "wskit-stream",
+        "ws-kit websocket_stream",
+        "stream",
+        WSK,
+        "/stream",
+        peers=("litestar-stream",),
+    ),
+    Case("raw-setup", "raw ASGI, 3 deps by hand (floor)", "setup", RAW, "/setup", True),
+    Case("starlette-setup-nodeps", "starlette, no deps", "setup", STAR, "/setup-nodeps"),
+    Case("starlette-setup", "starlette, 3 deps by hand", "setup", STAR, "/setup", True),
+    Case(
+        "starlette-setup-thread",
+        "starlette, 3 deps by hand, sync one in a thread",
+        "setup",
+        STAR,
+        "/setup-thread",
+        True,
+    ),
+    Case("litestar-setup-nodeps", "litestar @websocket, no deps", "setup", LITE, "/setup-nodeps"),
     Case("litestar-setup", "litestar @websocket, 3 deps", "setup", LITE, "/setup", True),
+    Case(
+        "litestar-setup-thread",
+        "litestar @websocket, 3 deps, sync one in a thread",
+        "setup",
+        LITE,
+        "/setup-thread",
+        True,
+    ),
     Case(
         "litestar-setup-listener",
         "litestar listener, 3 deps",
@@ -85,9 +145,33 @@ CASES = [
         "/setup-listener",
         True,
     ),
-    Case("wskit-setup", "ws-kit @websocket, 3 deps", "setup", WSK, "/setup", True),
-    Case("wskit-setup-nodeps", "ws-kit @websocket, no deps", "setup", WSK, "/setup-nodeps"),
-    Case("wskit-setup-listener", "ws-kit listener, 3 deps", "setup", WSK, "/setup-listener", True),
+    Case(
+        "wskit-setup-nodeps",
+        "ws-kit @websocket, no deps",
+        "setup",
+        WSK,
+        "/setup-nodeps",
+        peers=("starlette-setup-nodeps", "litestar-setup-nodeps"),
+    ),
+    Case("wskit-setup", "ws-kit @websocket, 3 deps", "setup", WSK, "/setup", True, SETUP),
+    Case(
+        "wskit-setup-thread",
+        "ws-kit @websocket, 3 deps, sync one in a thread",
+        "setup",
+        WSK,
+        "/setup-thread",
+        True,
+        SETUP_THREAD,
+    ),
+    Case(
+        "wskit-setup-listener",
+        "ws-kit listener, 3 deps",
+        "setup",
+        WSK,
+        "/setup-listener",
+        True,
+        ("starlette-setup", "litestar-setup-listener"),
+    ),
 ]
 
 FLOORS = {"json": "raw-json", "text": "raw-text", "stream": "raw-stream", "setup": "raw-setup"}
@@ -289,12 +373,14 @@ def setup_table(cases: list[Case], by_key: dict[str, Case]) -> harness.Table:
     return table
 
 
-def targets(by_key: dict[str, Case]) -> harness.Targets:
+def targets(cost: Callable[[str], float | None]) -> harness.Targets:
+    """Check the goals (SPEC §4, issue 18) against ``cost(key)``: a cost per message or
+    connection of any unit (seconds, instructions), ``None`` when not measured."""
     result = harness.Targets()
 
-    def ratio(key: str, kind: str) -> float | None:
-        floor, cost = cost_of(by_key, FLOORS[kind]), cost_of(by_key, key)
-        return floor / cost if floor and cost else None
+    def quotient(numerator: str, denominator: str) -> float | None:
+        top, bottom = cost(numerator), cost(denominator)
+        return top / bottom if top and bottom else None
 
     for label, key, kind, goal in (
         ("typed listener (Struct) / JSON floor", "wskit-struct", "json", 0.60),
@@ -302,16 +388,31 @@ def targets(by_key: dict[str, Case]) -> harness.Targets:
         ("text listener / text floor", "wskit-text", "text", 0.50),
         ("stream / raw sending loop", "wskit-stream", "stream", 0.70),
     ):
-        value = ratio(key, kind)
+        value = quotient(FLOORS[kind], key)
         result.check(label, value, f">= {goal:.2f}", None if value is None else value >= goal)
-    dto, typed = cost_of(by_key, "wskit-dto"), cost_of(by_key, "wskit-struct")
-    value = dto / typed if dto and typed else None
-    result.check(
-        "DTO listener cost / typed listener cost",
-        value,
-        "<= 1.30",
-        None if value is None else value <= 1.30,
-    )
+    for label, key, peer, goal in (
+        ("DTO listener cost / typed listener cost", "wskit-dto", "wskit-struct", 1.30),
+        (
+            "set-up, no deps: ws-kit cost / starlette cost",
+            "wskit-setup-nodeps",
+            "starlette-setup-nodeps",
+            1.00,
+        ),
+        (
+            "set-up, 3 deps: ws-kit cost / starlette (by hand) cost",
+            "wskit-setup",
+            "starlette-setup",
+            2.00,
+        ),
+        (
+            "set-up, sync dep in a thread: ws-kit cost / litestar cost",
+            "wskit-setup-thread",
+            "litestar-setup-thread",
+            0.50,
+        ),
+    ):
+        value = quotient(key, peer)
+        result.check(label, value, f"<= {goal:.2f}", None if value is None else value <= goal)
     return result
 
 
@@ -378,7 +479,7 @@ def main(argv: list[str]) -> int:
     driver = asyncio.run(run())
     by_key = {c.key: c for c in cases}
     tables = [message_table(cases, by_key), setup_table(cases, by_key)]
-    result = targets(by_key)
+    result = targets(lambda key: cost_of(by_key, key))
     driver_line = (
         f"driver alone (scripted receive + counting send): {harness.fmt_us(driver)} µs/msg, "
         "included in every row"

@@ -76,8 +76,8 @@ class _Teardowns:
 TEARDOWNS = _Teardowns()
 
 
-async def dep_a() -> int:
-    """First dependency: a plain value."""
+def dep_a() -> int:
+    """First dependency: a plain value from a sync function (inline, or on a worker thread)."""
     return 41
 
 

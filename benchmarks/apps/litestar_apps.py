@@ -2,7 +2,8 @@
 
 Routes: ``/lowlevel`` (``@websocket`` loop), ``/listener-dict``,
 ``/listener-struct``, ``/listener-dto`` (``MsgspecDTO`` with camelCase renames),
-``/text``, ``/stream`` and ``/setup`` (three dependencies).
+``/text``, ``/stream``, ``/setup`` and ``/setup-listener`` (three dependencies),
+``/setup-thread`` (the sync one on a worker thread) and ``/setup-nodeps``.
 """
 
 from collections.abc import AsyncGenerator
@@ -57,19 +58,33 @@ async def stream() -> AsyncGenerator[dict[str, Any], None]:
         yield item
 
 
-@websocket(
-    "/setup",
-    dependencies={"a": Provide(dep_a), "b": Provide(dep_b), "c": Provide(dep_c)},
-)
+DEPENDENCIES = {
+    "a": Provide(dep_a, sync_to_thread=False),
+    "b": Provide(dep_b),
+    "c": Provide(dep_c),
+}
+THREAD_DEPENDENCIES = {**DEPENDENCIES, "a": Provide(dep_a, sync_to_thread=True)}
+
+
+@websocket("/setup", dependencies=DEPENDENCIES)
 async def setup(socket: WebSocket, a: int, b: int, c: dict[str, int]) -> None:
     await socket.accept()
     await socket.close()
 
 
-@websocket_listener(
-    "/setup-listener",
-    dependencies={"a": Provide(dep_a), "b": Provide(dep_b), "c": Provide(dep_c)},
-)
+@websocket("/setup-thread", dependencies=THREAD_DEPENDENCIES)
+async def setup_thread(socket: WebSocket, a: int, b: int, c: dict[str, int]) -> None:
+    await socket.accept()
+    await socket.close()
+
+
+@websocket("/setup-nodeps")
+async def setup_nodeps(socket: WebSocket) -> None:
+    await socket.accept()
+    await socket.close()
+
+
+@websocket_listener("/setup-listener", dependencies=DEPENDENCIES)
 async def setup_listener(data: str, a: int, b: int, c: dict[str, int]) -> None:
     return None
 
@@ -83,6 +98,8 @@ app = Litestar(
         text_listener,
         stream,
         setup,
+        setup_thread,
+        setup_nodeps,
         setup_listener,
     ],
     logging_config=None,

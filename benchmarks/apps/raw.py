@@ -70,7 +70,7 @@ async def stream_list(scope, receive, send):
 async def setup(scope, receive, send):
     """Three dependencies resolved by hand, accept, close, teardown."""
     await receive()
-    a = await dep_a()
+    a = dep_a()
     b = await dep_b(a)
     gen = dep_c()
     c = await gen.__anext__()

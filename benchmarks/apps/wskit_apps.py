@@ -4,7 +4,8 @@ Routes: ``/lowlevel`` (receive_json/send_json loop), ``/lowlevel-iter``
 (``iter_json``), ``/listener-dict``, ``/listener-struct`` (validated
 ``msgspec.Struct`` in and out), ``/listener-dto`` (DTO over a dataclass, camelCase
 renames), ``/text``, ``/stream``, ``/setup`` and ``/setup-listener`` (three
-dependencies each).
+dependencies each), ``/setup-thread`` (the sync one on a worker thread) and
+``/setup-nodeps``.
 """
 
 from collections.abc import AsyncGenerator
@@ -23,7 +24,12 @@ from ws_kit import (
     websocket_stream,
 )
 
-DEPENDENCIES = {"a": Provide(dep_a), "b": Provide(dep_b), "c": Provide(dep_c)}
+DEPENDENCIES = {
+    "a": Provide(dep_a, sync_to_thread=False),
+    "b": Provide(dep_b),
+    "c": Provide(dep_c),
+}
+THREAD_DEPENDENCIES = {**DEPENDENCIES, "a": Provide(dep_a)}  # sync_to_thread=True: the default
 
 
 @websocket("/lowlevel")
@@ -80,6 +86,12 @@ async def setup(socket: WebSocket, a: int, b: int, c: dict[str, int]) -> None:
     await socket.close()
 
 
+@websocket("/setup-thread", dependencies=THREAD_DEPENDENCIES)
+async def setup_thread(socket: WebSocket, a: int, b: int, c: dict[str, int]) -> None:
+    await socket.accept()
+    await socket.close()
+
+
 @websocket("/setup-nodeps")
 async def setup_nodeps(socket: WebSocket) -> None:
     await socket.accept()
@@ -101,6 +113,7 @@ app = App(
         text_listener,
         stream,
         setup,
+        setup_thread,
         setup_nodeps,
         setup_listener,
     ]
