@@ -87,7 +87,8 @@ def test_each_testing_name_is_ws_core_testing_object(name: str) -> None:
 def test_the_umbrella_all_is_the_union_of_what_it_re_exports() -> None:
     # Every public name of ws_kit is re-exported from one owner, and nothing else is public.
     owned = {name for name in dir(ws_kit) if not name.startswith("_")}
-    submodules = {"testing", "asyncapi"}  # modules (ws_kit.asyncapi: once a test imports it)
+    # Modules (ws_kit.asyncapi and ws_kit.channels: once a test imports them).
+    submodules = {"testing", "asyncapi", "channels"}
     assert owned - submodules == set(ws_kit.__all__)
 
 
@@ -97,6 +98,17 @@ def test_star_import_gives_exactly_the_public_api() -> None:
     namespace.pop("__builtins__")
     assert set(namespace) == names(SPEC_WS_KIT)
     assert all(namespace[name] is getattr(ws_kit, name) for name in namespace)
+
+
+def test_ws_kit_channels_re_exports_exactly_ws_channels() -> None:
+    # SPEC 5: ws_kit.channels.ChannelsPlugin, Subscriber, ... are ws_channels' own objects.
+    import ws_channels
+    import ws_kit.channels
+
+    assert ws_kit.channels.__all__ == ws_channels.__all__
+    assert all(getattr(ws_kit.channels, n) is getattr(ws_channels, n) for n in ws_channels.__all__)
+    public = {name for name in dir(ws_kit.channels) if not name.startswith("_")}
+    assert public == set(ws_channels.__all__)
 
 
 def test_version_is_the_lockstep_version() -> None:
