@@ -1,6 +1,6 @@
 """Prove that every distribution installs and works alone.
 
-For each of the six distributions this script:
+For each of the seven distributions this script:
 
 1. builds its wheel (and its siblings') from the sources;
 2. checks that the dependencies it declares are exactly the ones its code
@@ -29,7 +29,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ROOT / "packages"
 SMOKE = ROOT / "scripts" / "packaging_smoke.py"
-DISTRIBUTIONS = ["ws-di", "ws-codec", "ws-core", "ws-listener", "ws-stream", "ws-kit"]
+DISTRIBUTIONS = [
+    "ws-di",
+    "ws-codec",
+    "ws-core",
+    "ws-listener",
+    "ws-stream",
+    "ws-channels",
+    "ws-kit",
+]
 
 # Import name -> distribution name, for everything our libraries may import.
 THIRD_PARTY = {

@@ -113,6 +113,17 @@ def smoke_ws_stream() -> None:
         assert [session.receive_json()["n"] for _ in range(3)] == [0, 1, 2]
 
 
+def smoke_ws_channels() -> None:
+    from ws_channels import ChannelsPlugin
+    from ws_core import App
+    from ws_core.testing import TestClient
+
+    channels = ChannelsPlugin(channels=["news"], create_ws_route_handlers=True)
+    with TestClient(App([], plugins=[channels])) as client, client.websocket_connect("/news") as s:
+        channels.publish({"n": 1}, "news")  # from this thread, handed over to the app's loop
+        assert s.receive_json() == {"n": 1}
+
+
 def smoke_ws_kit() -> None:
     from ws_kit import App, websocket_listener
     from ws_kit.testing import create_test_client
@@ -133,6 +144,7 @@ SMOKE: dict[str, Callable[[], None]] = {
     "ws_core": smoke_ws_core,
     "ws_listener": smoke_ws_listener,
     "ws_stream": smoke_ws_stream,
+    "ws_channels": smoke_ws_channels,
     "ws_kit": smoke_ws_kit,
 }
 
