@@ -186,16 +186,18 @@ def fmt_ratio(value: float) -> str:
 
 
 class Targets:
-    """The performance targets of issue 9, each reported as met / not met / not measured."""
+    """Performance targets (SPEC §4, the issues' goals), each met / not met / not measured."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def check(self, label: str, value: float | None, goal: str, met: bool | None) -> None:
+    def check(
+        self, label: str, value: float | None, goal: str, met: bool | None, fmt: str = ".3f"
+    ) -> None:
         if value is None or met is None:
             verdict, shown = "NOT MEASURED", "n/a"
         else:
-            verdict, shown = ("met" if met else "NOT MET"), f"{value:.3f}"
+            verdict, shown = ("met" if met else "NOT MET"), format(value, fmt)
         self.lines.append(f"{label}: {shown} (target {goal}) -> {verdict}")
 
     def text(self) -> str:
@@ -207,14 +209,14 @@ class Targets:
 
 # -- the docs page --------------------------------------------------------------------
 
-SECTIONS = ("inproc", "e2e", "codec")
+SECTIONS = ("inproc", "instructions", "e2e", "codec")
 
 INTRO = """\
 # Benchmarks
 
-Two scripts compare ws-kit with a hand-written ASGI app (the floor: the least
+Three scripts compare ws-kit with a hand-written ASGI app (the floor: the least
 work a correct app can do) and with Starlette and Litestar, all in the same run
-so they share the machine's mood; a third times the codec on its own. The
+so they share the machine's mood; a fourth times the codec on its own. The
 tables below are rewritten by the scripts; only this introduction is edited by
 hand (in `benchmarks/harness.py`).
 
@@ -223,7 +225,21 @@ hand (in `benchmarks/harness.py`).
   framework's own cost per message. The `send` callable counts frames and the
   last payload is checked, so an app that drops work cannot look fast. Runs
   are timed in the process's CPU time, so moments when other work on the
-  machine took the core away are not charged to the app.
+  machine took the core away are not charged to the app. The set-up rows
+  open and close connections with an empty handler; "3 deps" are a sync
+  dependency run inline, an async one using it and an async generator whose
+  teardown is counted; "sync one in a thread" runs the sync one on a worker
+  thread instead (ws-kit's default for a sync `Provide`).
+- `hatch run bench:instructions` runs the same cases under
+  `valgrind --tool=callgrind`, one process per case, and counts instructions
+  per message or per connection: the difference between two run lengths, so
+  start-up cancels out. Counts do not move with the machine's load (wall-clock
+  figures on a shared machine drift by tens of percent), so decisions rest on
+  them. Its `x` columns are multiples of a cost (lower is better). ws-core's
+  send funnel gives the event loop a turn every 0.5 ms of wall-clock time;
+  under callgrind each process scales that interval by the slowdown it
+  measures and reads it on the CPU-time clock, so turns per message stay as
+  in a native run (the library is not changed for it).
 - `hatch run bench:e2e` runs each app in its own uvicorn process on a free
   loopback port and drives it with a `websockets` client in separate processes
   (ping-pong JSON, 1 and 50 connections); with two or more CPUs the server and
@@ -243,8 +259,9 @@ min-max range. The in-process floor includes the driver's own cost per message
 takes its items from an async generator, as the user's code does in every
 framework; the row "over a list" shows what that generator costs by itself.
 
-`hatch run bench:inproc --list` names the cases; `--only KEY,...` runs a few
-(the floors always run) and `--profile KEY` prints a cProfile of one case.
+`hatch run bench:inproc --list` names the cases (`bench:instructions` has the
+same ones); `--only KEY,...` runs a few (the floors always run) in either, and
+`bench:inproc --profile KEY` prints a cProfile of one case.
 
 Benchmarks never assert timings: they print, and the targets block says whether
 the goals of the performance contract (SPEC §4) were met on that run.
