@@ -85,6 +85,14 @@ TESTS: dict[str, dict[str, list[str]]] = {
         "test_the_app_serves_a_document_shaped_by_its_dtos": ["asyncapi/app.py"],
         "test_a_handler_kind_of_ones_own_describes_itself": ["asyncapi/custom_kind.py"],
     },
+    # the Redis deployment page, tested with the Redis backends
+    "tests/ws_channels/redis/test_docs_examples.py": {
+        "test_a_worker_process_publishes_into_the_rooms": [
+            "channels_redis/app.py",
+            "channels_redis/worker.py",
+        ],
+        "test_the_sentinel_example_finds_the_primary": ["channels_redis/sentinel.py"],
+    },
     # the guide's listener examples, tested by the ws-listener suite
     "tests/ws_listener/test_guide_examples.py": {
         "test_text_echo": [
