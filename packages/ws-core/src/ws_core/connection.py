@@ -77,9 +77,11 @@ class ConnectionState(enum.Enum):
 
 
 # Reading a member through its Enum class is slow on CPython 3.11; the state
-# setters use these.
+# machine uses these.
+_CONNECTING = ConnectionState.CONNECTING
 _CONNECTED = ConnectionState.CONNECTED
 _DISCONNECTED = ConnectionState.DISCONNECTED
+_NORMAL_CLOSURE = CloseCode.NORMAL_CLOSURE
 
 
 def truncate_reason(reason: str) -> str:
@@ -141,9 +143,8 @@ class WebSocket:
         self.scope = scope
         self._receive = receive
         self._send = send
-        self.state = State()
         self.path_params: dict[str, Any] = {}
-        self._connection_state = self._peer_state = ConnectionState.CONNECTING
+        self._connection_state = self._peer_state = _CONNECTING
         # True unless we are CONNECTED and the peer has not left: the one check
         # every receive and send makes per frame.
         self._closed_to_data = True
@@ -155,6 +156,11 @@ class WebSocket:
             f"<{type(self).__name__} {self.scope.get('path', '')!r} "
             f"{self.connection_state.value}, peer {self.peer_state.value}>"
         )
+
+    @cached_property
+    def state(self) -> State:
+        """Connection-scoped :class:`~ws_core.State`, empty at first (made when first read)."""
+        return State()
 
     # -- scope views ---------------------------------------------------------
 
@@ -218,7 +224,7 @@ class WebSocket:
         self._closed_to_data = self._connection_state is not _CONNECTED or state is _DISCONNECTED
 
     def _peer_left(self, code: int, reason: str) -> None:
-        self.peer_state = ConnectionState.DISCONNECTED
+        self.peer_state = _DISCONNECTED
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
 
@@ -255,35 +261,36 @@ class WebSocket:
             RuntimeError: The connection was already accepted, closed or rejected.
             WebSocketDisconnect: The client left before the handshake completed.
         """
-        if self.connection_state is not ConnectionState.CONNECTING:
+        if self._connection_state is not _CONNECTING:
             raise RuntimeError(
-                f"expected connection state CONNECTING, got {self.connection_state.name}: "
+                f"expected connection state CONNECTING, got {self._connection_state.name}: "
                 "accept() is allowed once, before any close()"
             )
-        if self.peer_state is ConnectionState.CONNECTING:
+        if self._peer_state is _CONNECTING:
             message = await self._receive()
-            if message["type"] == "websocket.connect":
-                self.peer_state = ConnectionState.CONNECTED
-            elif message["type"] == "websocket.disconnect":
+            kind = message["type"]
+            if kind == "websocket.connect":
+                self.peer_state = _CONNECTED
+            elif kind == "websocket.disconnect":
                 self._peer_left(message.get("code", 1005), message.get("reason") or "")
-                self.connection_state = ConnectionState.DISCONNECTED
+                self.connection_state = _DISCONNECTED
                 raise self._closed_error()
             else:
-                raise RuntimeError(f"expected 'websocket.connect', got {message['type']!r}")
-        elif self.peer_state is ConnectionState.DISCONNECTED:
-            self.connection_state = ConnectionState.DISCONNECTED
+                raise RuntimeError(f"expected 'websocket.connect', got {kind!r}")
+        elif self._peer_state is _DISCONNECTED:
+            self.connection_state = _DISCONNECTED
             raise self._closed_error()
         try:
             await self._send(
                 {
                     "type": "websocket.accept",
                     "subprotocol": subprotocol,
-                    "headers": encode_headers(headers),
+                    "headers": [] if headers is None else encode_headers(headers),
                 }
             )
         except Exception as exc:
             raise self._send_failed(exc) from exc
-        self.connection_state = ConnectionState.CONNECTED
+        self.connection_state = _CONNECTED
 
     async def close(self, code: int = CloseCode.NORMAL_CLOSURE, reason: str = "") -> None:
         """Close the connection, or refuse the handshake when not yet accepted.
@@ -301,14 +308,16 @@ class WebSocket:
         Raises:
             ValueError: ``code`` may not be sent (checked even when nothing is sent).
         """
-        check_close_code(code)
-        if self.connection_state is ConnectionState.DISCONNECTED:
+        if code is not _NORMAL_CLOSURE:  # the default needs no check
+            check_close_code(code)
+        if self._connection_state is _DISCONNECTED:
             return
-        self.connection_state = ConnectionState.DISCONNECTED
-        reason = truncate_reason(reason)
+        self.connection_state = _DISCONNECTED
+        if reason:
+            reason = truncate_reason(reason)
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
-        if self.peer_state is ConnectionState.DISCONNECTED:
+        if self._peer_state is _DISCONNECTED:
             return
         try:
             await self._send({"type": "websocket.close", "code": code, "reason": reason})
@@ -373,7 +382,7 @@ class WebSocket:
         message = await self._receive()
         kind = message["type"]
         if kind == "websocket.connect":
-            self.peer_state = ConnectionState.CONNECTED
+            self.peer_state = _CONNECTED
         elif kind == "websocket.disconnect":
             self._peer_left(message.get("code", 1005), message.get("reason") or "")
         return message
