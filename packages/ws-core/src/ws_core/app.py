@@ -18,7 +18,7 @@ from ws_core.exceptions import ConfigurationError
 from ws_core.handler import RESERVED_NAMES, BoundRoute, RouteHandler
 from ws_core.layers import DependencyMap, ExceptionHandlerMap, Guard, LayerOptions, merge_layers
 from ws_core.logs import package_logger
-from ws_core.pipeline import Endpoint, reject_handshake
+from ws_core.pipeline import Endpoint, OpenConnections, reject_handshake
 from ws_core.plugins import AppConfig, LifespanHook, LifespanItem, Plugin
 from ws_core.router import Router
 from ws_core.routing import RouteTable, join_paths, parse_path
@@ -150,10 +150,7 @@ class App:
         self._table: RouteTable[Endpoint] = RouteTable()
         self._routes: list[BoundRoute] = []
         self._bound_handlers: list[tuple[BoundRoute, RouteHandler]] = []
-        # The cancel scope of every open connection; shutdown cancels them and
-        # waits for _all_closed, which the last one to end sets.
-        self._connections: set[anyio.CancelScope] = set()
-        self._all_closed: anyio.Event | None = None
+        self._connections = OpenConnections()  # shutdown cancels them and waits for them
         self._shutting_down = False
         self._collect(config.route_handlers, "", (self.layer,))
         self.asyncapi_document, self._asyncapi = _asyncapi(config.asyncapi, self._bound_handlers)
@@ -199,6 +196,7 @@ class App:
                 connection_handler = handler.bind(route)
                 endpoint = Endpoint(
                     app=self,
+                    connections=self._connections,
                     route=route,
                     handler=handler,
                     connection_handler=connection_handler,
@@ -253,14 +251,7 @@ class App:
             await reject_handshake(WebSocket(scope, receive, send), 503)
             return
         endpoint, _, raw_params = found
-        with anyio.CancelScope() as cancel_scope:
-            self._connections.add(cancel_scope)
-            try:
-                await endpoint.serve(scope, receive, send, raw_params)
-            finally:
-                self._connections.discard(cancel_scope)
-                if not self._connections and self._all_closed is not None:
-                    self._all_closed.set()
+        await endpoint.serve(scope, receive, send, raw_params)
 
     def _origin_allowed(self, scope: Scope) -> bool:
         assert self._allowed_origins is not None
@@ -311,17 +302,13 @@ class App:
     async def _shut_down(self, stack: AsyncExitStack) -> Exception | None:
         self._shutting_down = True
         # No connection joins from here on: new ones are refused with 503.
+        self._connections.cancel_running()
+        with anyio.move_on_after(self.shutdown_timeout):
+            await self._connections.wait_closed()
         if self._connections:
-            self._all_closed = anyio.Event()
-            for cancel_scope in list(self._connections):
-                cancel_scope.cancel()
-            with anyio.move_on_after(self.shutdown_timeout):
-                await self._all_closed.wait()
-            self._all_closed = None
-            if self._connections:
-                logger.warning(
-                    "Connections still open %s s after shutdown began", self.shutdown_timeout
-                )
+            logger.warning(
+                "Connections still open %s s after shutdown began", self.shutdown_timeout
+            )
         failure: Exception | None = None
         for hook, takes_app in self._on_shutdown:
             try:
