@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ws_codec import DecodeError
@@ -33,7 +34,7 @@ from ws_core import (
 )
 from ws_di import DependencyPlan
 from ws_listener.callbacks import AsyncCall, Callback
-from ws_listener.lifecycle import LifespanFactory, hooks_lifespan, run_in_lifespan
+from ws_listener.lifecycle import HooksLifespan, LifespanFactory, run_in_lifespan
 
 __all__ = ["ConnectionServer"]
 
@@ -119,7 +120,7 @@ class ConnectionServer:
                 return  # it closed or rejected: nothing further runs
         lifespan: AbstractAsyncContextManager[Any]
         if self.lifespan is None:
-            lifespan = hooks_lifespan(
+            lifespan = HooksLifespan(
                 self._bind_hook(self.on_accept, "on_accept", instance, values),
                 self._bind_hook(self.on_disconnect, "on_disconnect", instance, values),
                 self.logger,
@@ -128,10 +129,9 @@ class ConnectionServer:
         else:
             lifespan = self.lifespan(**plan.kwargs_for("connection_lifespan", values))
 
-        async def serve() -> None:
-            await self._serve_messages(socket, listener)
-
-        await run_in_lifespan(lifespan, serve, self.logger, self.route.owner)
+        await run_in_lifespan(
+            lifespan, partial(self._serve_messages, socket, listener), self.logger, self.route.owner
+        )
 
     def _bind_hook(
         self, hook: Callback | None, consumer: str, instance: object, values: Mapping[str, Any]
