@@ -79,13 +79,20 @@ class _Seam:
 class _Drain:
     """The running consumer of a backlog: its cancel scope, the socket it feeds, its end."""
 
-    __slots__ = ("done", "overflowed", "scope", "socket")
+    __slots__ = ("_on_failure", "done", "failure", "overflowed", "scope", "socket")
 
-    def __init__(self, socket: WebSocket | None) -> None:
+    def __init__(self, socket: WebSocket | None, on_failure: Callable[[], object] | None) -> None:
         self.scope = anyio.CancelScope()
         self.done = anyio.Event()
         self.socket = socket
         self.overflowed = False
+        self.failure: Exception | None = None
+        self._on_failure = on_failure
+
+    def fail(self, error: Exception) -> None:
+        self.failure = error
+        if self._on_failure is not None:
+            self._on_failure()
 
 
 class Subscriber:
@@ -194,7 +201,14 @@ class Subscriber:
         seams = self._seams
         if seams is not None and event.channel in seams and self._taken_at_seam(event):
             return True
-        return self._queue(event)
+        # _queue's body, inlined: this runs once per event per subscriber.
+        try:
+            self._send_nowait(event)
+        except anyio.WouldBlock:
+            return self._overflow(event)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            return False
+        return True
 
     def _queue(self, event: ChannelEvent) -> bool:
         """Queue ``event`` past any seam, or apply the backlog policy."""
@@ -342,20 +356,10 @@ class Subscriber:
         if self._drain is not None:
             raise RuntimeError("this subscriber already runs a background task")
         socket, mode = _socket_target(on_event, self._plugin.ws_send_mode)
-        drain = self._drain = _Drain(socket)
-        failure: Exception | None = None
         async with anyio.create_task_group() as task_group:
-
-            async def drain_in_background() -> None:
-                nonlocal failure
-                try:
-                    await self._run_drain(drain, on_event, mode)
-                except Exception as exc:
-                    # Raised below, unwrapped, instead of as an exception group.
-                    failure = exc
-                    task_group.cancel_scope.cancel()
-
-            task_group.start_soon(drain_in_background)
+            # An error of on_event is raised below, unwrapped, not as an exception group.
+            drain = self._drain = _Drain(socket, on_failure=task_group.cancel_scope.cancel)
+            task_group.start_soon(self._run_drain, drain, on_event, mode)
             try:
                 yield
             except BaseException:
@@ -366,8 +370,8 @@ class Subscriber:
             else:
                 drain.scope.cancel()
             await drain.done.wait()
-        if failure is not None:
-            raise failure
+        if drain.failure is not None:
+            raise drain.failure
 
     async def stop(self, join: bool = False) -> None:
         """Stop the background task started by :meth:`run_in_background`, if any.
@@ -390,68 +394,63 @@ class Subscriber:
 
         What ``run_in_background(socket)`` runs in its task, run here in the
         caller's (the generated route handlers use it).
+
+        Raises:
+            Exception: What sending raised, other than the peer having gone.
         """
         if self._drain is not None:
             raise RuntimeError("this subscriber already runs a background task")
-        drain = self._drain = _Drain(socket)
+        drain = self._drain = _Drain(socket, on_failure=None)
         await self._run_drain(drain, socket, mode)
+        if drain.failure is not None:
+            raise drain.failure
 
     async def _run_drain(
         self, drain: _Drain, on_event: EventCallback | WebSocket, mode: WebSocketMode | None
     ) -> None:
+        # One coroutine, the loop inline: every resumption of a task passes
+        # through each frame of its await chain, twice per event here.
+        socket = drain.socket
+        send = None if socket is None else socket.send_data
+        positions = self._plugin.send_positions
+        if mode == "text":
+            payload = attrgetter("positioned_text" if positions else "text")
+        else:
+            payload = attrgetter("positioned_data" if positions else "data")
+        receive = self._receive.receive
+        count = self._registry.count_delivered
         try:
             with drain.scope:
                 try:
-                    if drain.socket is None:
-                        await self._feed_callback(on_event)  # type: ignore[arg-type]
-                    else:
-                        assert mode is not None
-                        await self._feed(drain.socket, mode)
+                    while True:
+                        # receive() is a checkpoint: a socket whose sends never
+                        # suspend still lets the other tasks run once per event.
+                        try:
+                            event = await receive()
+                        except (anyio.EndOfStream, anyio.ClosedResourceError):
+                            break
+                        try:
+                            data = payload(event)
+                        except UnicodeDecodeError:
+                            self._discard([event], "payload is not UTF-8, cannot go out as text")
+                            continue
+                        if send is None:
+                            await on_event(data)  # type: ignore[operator]
+                        else:
+                            await send(data, mode)  # type: ignore[arg-type]
+                        count(event)
                 except WebSocketDisconnect:
                     logger.debug("%r: its peer has gone, unsubscribing", self)
                     with anyio.CancelScope(shield=True):
                         await self._plugin.unsubscribe(self)
-            if drain.overflowed and drain.socket is not None:
+                except Exception as exc:
+                    drain.fail(exc)
+            if drain.overflowed and socket is not None:
                 with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
-                    await drain.socket.close(CloseCode.TRY_AGAIN_LATER, _TRY_AGAIN_LATER_REASON)
+                    await socket.close(CloseCode.TRY_AGAIN_LATER, _TRY_AGAIN_LATER_REASON)
         finally:
             self._drain = None
             drain.done.set()
-
-    async def _feed(self, socket: WebSocket, mode: WebSocketMode) -> None:
-        send = socket.send_data
-        if mode == "text":
-            payload = attrgetter("positioned_text" if self._plugin.send_positions else "text")
-        else:
-            payload = attrgetter("positioned_data" if self._plugin.send_positions else "data")
-        receive = self._receive.receive
-        count = self._registry.count_delivered
-        while True:
-            # receive() is a checkpoint: a socket whose sends never suspend
-            # still lets the other tasks run once per event.
-            try:
-                event = await receive()
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                return
-            try:
-                data = payload(event)
-            except UnicodeDecodeError:
-                self._discard([event], "payload is not UTF-8, cannot go out as text")
-                continue
-            await send(data, mode)
-            count(event)
-
-    async def _feed_callback(self, on_event: EventCallback) -> None:
-        payload = attrgetter("positioned_data" if self._plugin.send_positions else "data")
-        receive = self._receive.receive
-        count = self._registry.count_delivered
-        while True:
-            try:
-                event = await receive()
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                return
-            await on_event(payload(event))
-            count(event)
 
 
 def _close_both(
