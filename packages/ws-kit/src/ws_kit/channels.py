@@ -1,4 +1,4 @@
-"""Channels for ws-kit (re-exported from ``ws_channels``): publish once, deliver to every subscriber.
+"""Channels for ws-kit, re-exported from ``ws_channels``: publish once, deliver to all.
 
 ``from ws_kit.channels import ChannelsPlugin, Subscriber, ...`` gives exactly
 the public names of :mod:`ws_channels` (its ``__all__``); see that package for
