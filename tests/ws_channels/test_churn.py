@@ -63,8 +63,10 @@ async def test_random_cancellations_leave_no_subscriber_task_or_memory_behind(
                 with anyio.CancelScope() as scope:
                     async with anyio.create_task_group() as task_group:
                         task_group.start_soon(one_cycle, channels, rng)
-                        # Cancel after a random number of turns: anywhere in the cycle,
-                        # or never (it may finish first).
+                        if rng.random() < 0.05:
+                            continue  # one in twenty runs to its end
+                        # Cancelled after a random number of turns: anywhere in the
+                        # cycle, or not at all if it finished first.
                         for _ in range(rng.randrange(12)):
                             await anyio.lowlevel.checkpoint()
                         scope.cancel()
@@ -92,4 +94,4 @@ async def test_random_cancellations_leave_no_subscriber_task_or_memory_behind(
         # A leak of one small object per cycle would show: 10,000 x 100 bytes = 1 MB.
         assert traced_growth < 256 * 1024, f"{traced_growth} bytes still allocated"
         assert rss_growth < 16 * 1024 * 1024, f"RSS grew by {rss_growth} bytes"
-        assert stats["published"] > 0  # the cycles did run to their end now and then
+        assert stats["published"] >= CYCLES // 40  # the uncancelled ones ran to their end

@@ -4,8 +4,8 @@ import os
 from collections.abc import MutableMapping
 from typing import Any
 
-from ws_channels import ChannelsPlugin, RedisChannelsStreamBackend
 from ws_kit import App, websocket_listener
+from ws_kit.channels import ChannelsPlugin, RedisChannelsStreamBackend
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -5,8 +5,8 @@ import os
 import coredis
 from coredis.connection import TCPLocation
 
-from ws_channels import ChannelsPlugin, RedisChannelsStreamBackend
 from ws_kit import App, websocket_listener
+from ws_kit.channels import ChannelsPlugin, RedisChannelsStreamBackend
 
 SENTINELS = [
     TCPLocation(host, int(port))

@@ -4,7 +4,7 @@ import os
 
 import anyio
 
-from ws_channels import ChannelsPlugin, RedisChannelsStreamBackend
+from ws_kit.channels import ChannelsPlugin, RedisChannelsStreamBackend
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 

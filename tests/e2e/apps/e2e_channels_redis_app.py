@@ -11,8 +11,8 @@ choose the backend. Public names only; asyncio and trio alike.
 import json
 import os
 
-from ws_channels import ChannelsPlugin, RedisChannelsPubSubBackend, RedisChannelsStreamBackend
 from ws_kit import App, WebSocket, websocket
+from ws_kit.channels import ChannelsPlugin, RedisChannelsPubSubBackend, RedisChannelsStreamBackend
 
 _URL = os.environ["E2E_REDIS_URL"]
 _PREFIX = os.environ.get("E2E_REDIS_PREFIX", "e2e")

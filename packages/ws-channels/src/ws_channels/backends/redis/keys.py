@@ -1,11 +1,11 @@
 """The Redis names of one ws-channel: its keys and its pub/sub channels, under the key prefix.
 
 Every name of channel ``c`` under prefix ``p`` starts with ``p:{c}:``, so
-all of them share the hash tag ``p:{c`` ... and Redis Cluster keeps the keys
-a script touches in one slot. The channel's name is used as it is (no case
-folding), and each kind of name ends with its own suffix, none of which
-ends another, so two channels never share a name whatever characters
-(braces included) their names hold.
+all of them hash alike (Redis Cluster hashes what the first braces hold) and
+the keys a script touches are in one slot. The channel's name is used as it
+is (no case folding), and each kind of name ends with its own suffix, none
+of which ends another, so two channels never share a name whatever
+characters (braces included) their names hold.
 """
 
 from __future__ import annotations
