@@ -102,14 +102,15 @@ async def receive_texts(session: AsyncWebSocketTestSession, count: int) -> list[
 
 
 async def drain(subscriber: Subscriber, count: int) -> list[bytes]:
-    """The next ``count`` events of ``subscriber``'s stream."""
+    """The next ``count`` events of ``subscriber``'s stream (fails after 10 s without them)."""
     received: list[bytes] = []
     if count == 0:
         return received
-    async for data in subscriber.iter_events():
-        received.append(data)
-        if len(received) == count:
-            break
+    with anyio.fail_after(10):
+        async for data in subscriber.iter_events():
+            received.append(data)
+            if len(received) == count:
+                break
     return received
 
 

@@ -13,7 +13,11 @@ differ from the memory runs, neither in the tests' code:
   (:data:`NEED_HISTORY`) are skipped on it, saying so;
 - the flush of a full publish queue at shutdown (10,000 events, one round
   trip each) is given more than ``FLUSH_TIMEOUT``'s 5 s: the test is about
-  counting what the full queue refused, not about Redis's speed.
+  counting what the full queue refused, not about Redis's speed;
+- the two tests whose size is about the fan-out, not the backend (the stuck
+  room of 500 and the 10,000 cancelled cycles) run smaller
+  (:data:`SCALED_DOWN`): at full size they cost 30-60 s each per run over
+  Redis, and what they check holds the same in a tenth of the room or cycles.
 
 Two assertions hold on the memory backend only; their tests are skipped
 here (:data:`MEMORY_ONLY`, with why) and what they check that does apply to
@@ -47,6 +51,8 @@ SUITES: tuple[ModuleType, ...] = tuple(
 NEED_HISTORY = {
     "test_handlers.test_history_is_sent_on_connect",
     "test_handlers.test_positions_are_sent_and_since_resumes",
+    "test_lifecycle.test_a_worker_runs_the_plugin_without_an_app",
+    "test_lifecycle.test_litestar_names_work_as_in_litestar",
     "test_publish.test_shutdown_flushes_what_was_scheduled",
     "test_resume.test_history_then_live_in_order",
     "test_resume.test_since_delivers_exactly_what_followed_then_live",
@@ -59,6 +65,18 @@ NEED_HISTORY = {
 
 
 SLOW_FLUSH = "test_publish.test_a_full_queue_counts_and_logs_the_loss_without_blocking"
+
+# Module constants set smaller for the Redis runs of these tests.
+SCALED_DOWN: dict[str, dict[str, int]] = {
+    "test_stuck_room.test_one_stuck_socket_among_500_holds_nobody_up": {
+        "MEMBERS": 50,
+        "EVENTS": 300,
+    },
+    "test_churn.test_random_cancellations_leave_no_subscriber_task_or_memory_behind": {
+        "CYCLES": 1000,
+        "WARM_UP": 100,
+    },
+}
 
 MEMORY_ONLY = {
     "test_publish.test_str_bytes_and_values_are_encoded_once_and_shared": (
@@ -106,6 +124,9 @@ def _on_redis(
         pytest.skip("the pub/sub backend keeps no history")
     if origin == SLOW_FLUSH:
         monkeypatch.setattr(ws_channels.publisher, "FLUSH_TIMEOUT", 60.0)
+    module_name = origin.split(".")[0]
+    for constant, value in SCALED_DOWN.get(origin, {}).items():
+        monkeypatch.setattr(importlib.import_module(module_name), constant, value)
 
     async def settle() -> None:
         await redis_support.settle(made_backends)
@@ -120,5 +141,5 @@ def test_the_whole_memory_suite_is_collected() -> None:
     assert len(COLLECTED) == sum(len(_backend_tests(module)) for module in SUITES)
     # Every test named above exists (a renamed one would otherwise run where it cannot pass).
     present = {module.__name__ for module in SUITES}
-    named = NEED_HISTORY | set(MEMORY_ONLY) | {SLOW_FLUSH}
+    named = NEED_HISTORY | set(MEMORY_ONLY) | {SLOW_FLUSH} | set(SCALED_DOWN)
     assert {name for name in named if name.split(".")[0] in present} <= set(COLLECTED.values())
