@@ -85,6 +85,18 @@ TESTS: dict[str, dict[str, list[str]]] = {
         "test_the_app_serves_a_document_shaped_by_its_dtos": ["asyncapi/app.py"],
         "test_a_handler_kind_of_ones_own_describes_itself": ["asyncapi/custom_kind.py"],
     },
+    # the channels how-to pages, tested by the ws-channels suite
+    "tests/ws_channels/test_docs_examples.py": {
+        "test_broadcast_from_a_listener": ["channels/broadcast_listener.py"],
+        "test_push_from_a_fastapi_view": ["channels/push_fastapi.py"],
+        "test_push_from_a_starlette_endpoint": ["channels/push_starlette.py"],
+        "test_a_worker_publishes_without_an_app": ["channels/worker.py"],
+        "test_history_and_resume_through_the_route": ["channels/resume_route.py"],
+        "test_resume_in_code_says_whether_it_recovered": ["channels/resume_in_code.py"],
+        "test_presence_in_a_room": ["channels/presence.py"],
+        "test_backpressure_settings_and_stats": ["channels/backpressure.py"],
+        "test_generated_routes_with_history_and_a_guard": ["channels/generated_routes.py"],
+    },
     # the Redis deployment page, tested with the Redis backends
     "tests/ws_channels/redis/test_docs_examples.py": {
         "test_a_worker_process_publishes_into_the_rooms": [
