@@ -7,7 +7,9 @@ all at once (duplicate module names), so the files of each folder are
 checked on their own, with the folder and those above it, up to ``tests/``,
 on mypy's path.
 
-Run it from the repository root: ``hatch run types:check``.
+Run it from the repository root, in the test environment (which has mypy and
+the types of everything the tests import):
+``hatch run hatch-test.py3.13:python scripts/typecheck_tests.py``.
 """
 
 from __future__ import annotations

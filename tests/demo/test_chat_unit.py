@@ -3,13 +3,16 @@
 from collections.abc import Callable
 from datetime import datetime
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
 
 from ws_kit import WebSocketDisconnect
 from ws_kit.testing import TestClient, WebSocketRejected
+
+# The parameter of conftest.py's ``backend`` fixture.
+Backend = Literal["asyncio", "trio"]
 
 CHAT_APP = "chat/app.py"
 Refused = Callable[..., WebSocketRejected]  # the `refused` fixture of tests/conftest.py
@@ -28,7 +31,7 @@ def said(ws: Any) -> tuple[str, str, str]:
     return message["room"], message["user"], message["text"]
 
 
-def test_two_members_see_each_others_messages(chat: ModuleType, backend: str) -> None:
+def test_two_members_see_each_others_messages(chat: ModuleType, backend: Backend) -> None:
     with (
         TestClient(chat.create_app(), backend=backend) as client,
         client.websocket_connect("/rooms/lobby?user=alice", headers=ORIGIN) as alice,
@@ -65,7 +68,7 @@ def presence(ws: Any) -> list[str]:
     return members
 
 
-def test_presence_stream_follows_joins_and_leaves(chat: ModuleType, backend: str) -> None:
+def test_presence_stream_follows_joins_and_leaves(chat: ModuleType, backend: Backend) -> None:
     with (
         TestClient(chat.create_app(), backend=backend) as client,
         client.websocket_connect("/rooms/lobby/presence", headers=ORIGIN) as seen,
@@ -82,7 +85,7 @@ def test_presence_stream_follows_joins_and_leaves(chat: ModuleType, backend: str
 
 
 def test_malformed_messages_get_error_replies_and_the_connection_stays_open(
-    chat: ModuleType, backend: str
+    chat: ModuleType, backend: Backend
 ) -> None:
     with (
         TestClient(chat.create_app(), backend=backend) as client,
@@ -158,7 +161,7 @@ def test_a_name_is_required_and_the_page_is_told_why(chat: ModuleType) -> None:
             assert (closed.code, closed.reason) == (4400, "a name needs 1 to 32 characters"), query
 
 
-def test_names_are_unique_in_a_room(chat: ModuleType, backend: str) -> None:
+def test_names_are_unique_in_a_room(chat: ModuleType, backend: Backend) -> None:
     with (
         TestClient(chat.create_app(), backend=backend) as client,
         client.websocket_connect("/rooms/lobby/presence", headers=ORIGIN) as watcher,
@@ -187,7 +190,7 @@ def test_names_are_unique_in_a_room(chat: ModuleType, backend: str) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_the_page_is_served_over_http(chat: ModuleType, anyio_backend: str) -> None:
+async def test_the_page_is_served_over_http(chat: ModuleType, anyio_backend: Backend) -> None:
     transport = httpx.ASGITransport(app=chat.create_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
         page = await http.get("/")
