@@ -72,9 +72,14 @@ SCALED_DOWN: dict[str, dict[str, int]] = {
         "MEMBERS": 50,
         "EVENTS": 300,
     },
+    # Over Redis, what is in flight at any moment (coredis's buffers, the
+    # reader's batch, trio's scopes) weighs 100-330 KB, up and down without
+    # growing (measured over 4 x 1,000 cycles): the byte budget allows for it.
+    # A leaked subscriber or task is still caught exactly, by the counts.
     "test_churn.test_random_cancellations_leave_no_subscriber_task_or_memory_behind": {
         "CYCLES": 1000,
         "WARM_UP": 100,
+        "LEAK_BUDGET": 1024 * 1024,
     },
 }
 

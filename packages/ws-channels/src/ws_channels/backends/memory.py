@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from typing import Any, Generic, TypeVar
-
-import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from typing import Any
 
 from ws_channels.backends.base import ChannelHistory, ChannelsBackend, PresenceChange
+from ws_channels.backends.pipe import Pipe
 from ws_channels.events import ChannelEvent
 from ws_core import ConfigurationError
 
 __all__ = ["MemoryChannelsBackend"]
 
-_T = TypeVar("_T")
 
 # Events and presence changes waiting for the plugin's consumer tasks. When
 # full, publish() and track() wait: the backpressure reaches the plugin's
@@ -54,16 +50,16 @@ class MemoryChannelsBackend(ChannelsBackend):
         self._subscribed: set[str] = set()
         self._watched: set[str] = set()
         self._presence: dict[str, dict[str, tuple[str, Any]]] = {}
-        self._events: _Pipe[ChannelEvent] | None = None
-        self._changes: _Pipe[PresenceChange] | None = None
+        self._events: Pipe[ChannelEvent] | None = None
+        self._changes: Pipe[PresenceChange] | None = None
 
     def __repr__(self) -> str:
         return f"MemoryChannelsBackend(history={self.history})"
 
     async def on_startup(self) -> None:
         """Open the event and presence streams the plugin iterates."""
-        self._events = _Pipe()
-        self._changes = _Pipe()
+        self._events = Pipe(_STREAM_BUFFER)
+        self._changes = Pipe(_STREAM_BUFFER)
 
     async def on_shutdown(self) -> None:
         """Close both streams: their iterations end."""
@@ -91,7 +87,7 @@ class MemoryChannelsBackend(ChannelsBackend):
                     kept = self._histories[channel] = deque(maxlen=self.history)
                 kept.append(event)
             if channel in self._subscribed:
-                await events.send(event)
+                await events.put(event)
 
     async def subscribe(self, channels: Iterable[str]) -> None:
         """Pass the events of ``channels`` to :meth:`stream_channel_events` from now on."""
@@ -162,44 +158,4 @@ class MemoryChannelsBackend(ChannelsBackend):
     async def _announce(self, change: PresenceChange) -> None:
         changes = self._changes
         if changes is not None and change.channel in self._watched:
-            await changes.send(change)
-
-
-class _Pipe(Generic[_T]):
-    """A bounded stream from the backend to the plugin's one consumer, closed at shutdown.
-
-    Neither end suspends while it can proceed (room to send, items to take):
-    events then travel in batches between the publishing task and the
-    fan-out instead of one per event-loop turn, which would wake every
-    subscriber once per event. The consumer gives other tasks their turn
-    (``keep_consuming``); a full pipe makes the sender wait.
-    """
-
-    def __init__(self) -> None:
-        self._send: MemoryObjectSendStream[_T]
-        self._receive: MemoryObjectReceiveStream[_T]
-        self._send, self._receive = anyio.create_memory_object_stream[_T](_STREAM_BUFFER)
-
-    async def send(self, item: _T) -> None:
-        # Shut down meanwhile: nobody is left to hear it.
-        with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
-            try:
-                self._send.send_nowait(item)
-            except anyio.WouldBlock:
-                await self._send.send(item)
-
-    def close(self) -> None:
-        self._send.close()
-        self._receive.close()
-
-    async def items(self) -> AsyncIterator[_T]:
-        receive_nowait, receive = self._receive.receive_nowait, self._receive.receive
-        while True:
-            try:
-                try:
-                    item = receive_nowait()
-                except anyio.WouldBlock:
-                    item = await receive()
-            except (anyio.EndOfStream, anyio.ClosedResourceError):
-                return  # shut down (closed while waiting, or drained)
-            yield item
+            await changes.put(change)

@@ -24,9 +24,9 @@ import anyio
 from anyio.abc import TaskGroup
 
 from ws_channels.backends.base import ChannelsBackend, PresenceChange
+from ws_channels.backends.pipe import Pipe
 from ws_channels.backends.redis import scripts
 from ws_channels.backends.redis.keys import ChannelNames, probe_channel
-from ws_channels.backends.redis.pipe import Pipe
 from ws_channels.backends.redis.presence import Presence
 from ws_channels.backends.redis.wire import Malformed, parse_event
 from ws_channels.events import ChannelEvent
@@ -41,6 +41,10 @@ META_TTL = 7 * 24 * 3600.0
 """Seconds a channel's epoch and head outlive its last publish (and its stream's expiry)."""
 
 _T = TypeVar("_T")
+
+# Items read from Redis and not yet taken by the plugin. When full, the reader
+# waits (what Redis sends meanwhile waits in the connection's buffer).
+_PIPE_SIZE = 10_000
 
 
 class RedisBackend(ChannelsBackend):
@@ -152,7 +156,7 @@ class RedisBackend(ChannelsBackend):
         """
         if self._stack is not None:
             raise RuntimeError(f"{self!r} is already started")
-        self._events, self._changes = Pipe(), Pipe()
+        self._events, self._changes = Pipe(_PIPE_SIZE), Pipe(_PIPE_SIZE)
         stack = AsyncExitStack()
         try:
             await stack.enter_async_context(self._link)

@@ -1,4 +1,4 @@
-"""A bounded hand-over from the Redis reader to the plugin's consumer task, in batches."""
+"""A bounded hand-over from a backend to the plugin's consumer task, in batches."""
 
 from __future__ import annotations
 
@@ -12,23 +12,24 @@ __all__ = ["Pipe"]
 
 _T = TypeVar("_T")
 
-# Items read from Redis and not yet taken by the plugin. When full, the reader
-# waits (what Redis sends meanwhile waits in the connection's buffer).
-_SIZE = 10_000
-
 
 class Pipe(Generic[_T]):
-    """Items from one producer to the plugin's one consumer, until :meth:`close`.
+    """Items from a backend to the plugin's one consumer, until :meth:`close`.
 
-    Neither end suspends while it can proceed (room to put, items to take),
-    so what one read from Redis brought reaches the fan-out in one go; the
-    plugin's consumer gives other tasks their turn.
+    Neither end suspends while it can proceed (room to put, items to take):
+    items then travel in batches from the producer to the fan-out instead of
+    one per event-loop turn, which would wake every subscriber once per
+    event. The plugin's consumer gives other tasks their turn
+    (``keep_consuming``); a full pipe makes the producer wait.
+
+    Args:
+        size: How many items may wait for the consumer.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
         self._send: MemoryObjectSendStream[_T]
         self._receive: MemoryObjectReceiveStream[_T]
-        self._send, self._receive = anyio.create_memory_object_stream[_T](_SIZE)
+        self._send, self._receive = anyio.create_memory_object_stream[_T](size)
 
     async def put(self, item: _T) -> None:
         """Hand ``item`` over, waiting while the pipe is full; dropped once it is closed."""
