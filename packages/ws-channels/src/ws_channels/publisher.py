@@ -25,11 +25,11 @@ import threading
 from collections import Counter
 
 import anyio
-import anyio.lowlevel
 from anyio.abc import TaskStatus
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ws_channels.backends.base import ChannelsBackend
+from ws_channels.handover import LoopHandle
 from ws_channels.logs import ThrottledCount, logger
 from ws_channels.registry import Registry
 
@@ -88,7 +88,7 @@ class Publisher:
         # Guards what other threads touch: the token, the events in transit
         # and the losses (counted from any thread).
         self._lock = threading.Lock()
-        self._token: anyio.lowlevel.EventLoopToken | None = None
+        self._loop: LoopHandle | None = None
         self._loop_thread: int | None = None
         self._in_transit = 0
         self._lost: Counter[str] = Counter()
@@ -115,7 +115,7 @@ class Publisher:
         self._scope = anyio.CancelScope()
         self._done = anyio.Event()
         with self._lock:
-            self._token = anyio.lowlevel.current_token()
+            self._loop = LoopHandle()
             self._loop_thread = threading.get_ident()
         task_status.started()
         receive_nowait, receive = self._receive.receive_nowait, self._receive.receive
@@ -143,7 +143,7 @@ class Publisher:
     async def stop(self) -> None:
         """Refuse new events, flush the queue (bounded in time), count what is left as lost."""
         with self._lock:
-            self._token = None
+            self._loop = None
         assert self._send is not None
         assert self._receive is not None
         assert self._scope is not None
@@ -175,7 +175,7 @@ class Publisher:
             RuntimeError: The publisher is not running.
         """
         with self._lock:
-            token = self._running_token()
+            loop = self._running_loop()
             on_loop = threading.get_ident() == self._loop_thread
             if not on_loop:
                 if self._in_transit >= QUEUE_SIZE:
@@ -187,11 +187,7 @@ class Publisher:
             self._enqueue(item)
             return
         try:
-            # Schedules the call in the loop and returns at once (anyio's own
-            # BlockingPortal hands work over the same way).
-            token.backend_class.run_sync_soon(
-                self._enqueue_from_thread, (item,), token.native_token
-            )
+            loop.run_sync_soon(self._enqueue_from_thread, item)
         except anyio.RunFinishedError:
             with self._lock:
                 self._in_transit -= 1
@@ -206,7 +202,7 @@ class Publisher:
             Exception: The backend's last error, once the retries are spent.
         """
         with self._lock:
-            self._running_token()
+            self._running_loop()
             if threading.get_ident() != self._loop_thread:
                 raise RuntimeError(
                     "wait_published() must be awaited in the plugin's event loop; "
@@ -222,13 +218,13 @@ class Publisher:
         if waiter.error is not None:
             raise waiter.error
 
-    def _running_token(self) -> anyio.lowlevel.EventLoopToken:
-        if self._token is None:
+    def _running_loop(self) -> LoopHandle:
+        if self._loop is None:
             raise RuntimeError(
                 "ChannelsPlugin is not running: publishing works once the plugin has "
                 "started (the app's lifespan, or `async with plugin:`) and until it stops"
             )
-        return self._token
+        return self._loop
 
     def _enqueue_from_thread(self, item: _Scheduled) -> None:
         with self._lock:
