@@ -46,9 +46,7 @@ class LoopHandle:
                     raise anyio.RunFinishedError from None
                 raise
             return
-        import trio  # only reached when running on trio, so it is installed
-
         try:
             self._trio_token.run_sync_soon(func, *args)
-        except trio.RunFinishedError:
+        except RuntimeError:  # trio.RunFinishedError, its only error: the run has finished
             raise anyio.RunFinishedError from None
