@@ -5,7 +5,7 @@ that one worker task empties into the backend, in order. When the queue is
 full the event is counted as lost and logged (throttled) — the caller never
 waits. A call from another thread than the plugin's event loop (a sync HTTP
 view, a sync test client) is handed over to that loop without blocking the
-thread, through the loop token captured at start-up; events in transit
+thread, through the loop handle taken at start-up (handover.py); events in transit
 between threads count against the same bound. ``wait_published()`` goes
 through the same queue (so one publisher's events keep their order, whichever
 of the two it uses), waiting for room and then for its event to be published.
@@ -85,7 +85,7 @@ class Publisher:
     def __init__(self, backend: ChannelsBackend, registry: Registry) -> None:
         self._backend = backend
         self._registry = registry
-        # Guards what other threads touch: the token, the events in transit
+        # Guards what other threads touch: the loop handle, the events in transit
         # and the losses (counted from any thread).
         self._lock = threading.Lock()
         self._loop: LoopHandle | None = None
