@@ -209,7 +209,7 @@ class Targets:
 
 # -- the docs page --------------------------------------------------------------------
 
-SECTIONS = ("inproc", "instructions", "e2e", "codec")
+SECTIONS = ("inproc", "instructions", "e2e", "codec", "fanout")
 
 INTRO = """\
 # Benchmarks
@@ -250,6 +250,13 @@ hand (in `benchmarks/harness.py`).
   5-field message: plain msgspec (the floor), the typed codec, and the same
   model through a DTO that renames every field. Its columns are multiples of
   a cost (`x floor`, `x typed`), so there lower is better.
+- `hatch run bench:fanout` connects N sockets in-process to each channels
+  implementation, publishes a fixed number of events from one publisher and
+  counts every frame each socket receives (a row that lost events says so).
+  Each measurement runs in a child process of its own, so its peak RSS per
+  subscriber is its own; with `redis-server` installed it also runs the Redis
+  backends with the publisher in another process. Its ratio is the floor's
+  CPU time per delivered event / the row's.
 
 Ratios are floor cost / app cost of the same kind (JSON, text, stream or
 connection set-up): 1.00 means as cheap as the floor, 0.50 twice as expensive.
