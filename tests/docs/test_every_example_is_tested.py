@@ -25,7 +25,7 @@ TESTS: dict[str, dict[str, list[str]]] = {
         "test_step1_echoes_text": ["tutorial/step1_echo.py"],
         "test_step2_decodes_validates_and_encodes": ["tutorial/step2_typed.py"],
         "test_step3_rooms_and_names": ["tutorial/step3_rooms.py"],
-        "test_step4_presence_follows_joins_and_leaves": ["tutorial/step4_presence.py"],
+        "test_step4_presence_is_the_whole_room_then_changes": ["tutorial/step4_presence.py"],
         "test_step5_error_replies_names_and_origins": ["tutorial/step5_errors.py"],
     },
     # the chat demo: the app in-process; the package and its entry point in the browser test

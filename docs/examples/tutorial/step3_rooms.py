@@ -1,8 +1,13 @@
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import msgspec
 
-from ws_kit import App, Provide, State, WebSocket, WebsocketListener
+from ws_kit import App, Provide, WebSocket, websocket_listener
+from ws_kit.channels import ChannelsPlugin
+
+# One channel per room, made when first used; each member may fall 100 messages behind.
+channels = ChannelsPlugin(arbitrary_channels_allowed=True, subscriber_max_backlog=100)
 
 
 class Say(msgspec.Struct):
@@ -16,50 +21,25 @@ class Said(msgspec.Struct):
     sent_at: datetime
 
 
-class Rooms:
-    """Which sockets are in which room."""
-
-    def __init__(self) -> None:
-        self.sockets: dict[str, list[WebSocket]] = {}
-
-    def join(self, room: str, socket: WebSocket) -> None:
-        self.sockets.setdefault(room, []).append(socket)
-
-    def leave(self, room: str, socket: WebSocket) -> None:
-        self.sockets[room] = [s for s in self.sockets.get(room, []) if s is not socket]
-
-    async def send_to_others(self, room: str, sender: WebSocket, said: Said) -> None:
-        payload = msgspec.json.encode(said).decode()
-        for socket in self.sockets.get(room, []):
-            if socket is not sender:
-                await socket.send_text(payload)
-
-
-def get_rooms(state: State) -> Rooms:
-    rooms: Rooms = state.rooms
-    return rooms
-
-
 def user_name(user: str) -> str:
     return user.strip() or "anonymous"
 
 
-class ChatRoom(WebsocketListener):
-    path = "/rooms/{room:str}"
-    dependencies = {"rooms": Provide(get_rooms), "user_name": Provide(user_name)}
-
-    async def on_accept(self, socket: WebSocket, room: str, rooms: Rooms) -> None:
-        rooms.join(room, socket)
-
-    async def on_disconnect(self, socket: WebSocket, room: str, rooms: Rooms) -> None:
-        rooms.leave(room, socket)
-
-    async def on_receive(
-        self, data: Say, socket: WebSocket, room: str, user_name: str, rooms: Rooms
-    ) -> Said:
-        said = Said(room=room, user=user_name, text=data.text, sent_at=datetime.now(UTC))
-        await rooms.send_to_others(room, socket, said)
-        return said
+async def member(socket: WebSocket, room: str, channels: ChannelsPlugin) -> AsyncIterator[None]:
+    """For as long as the connection lasts, what is said in the room goes out on this socket."""
+    async with (
+        channels.start_subscription(room, history=20) as subscriber,  # the last 20 first
+        subscriber.run_in_background(socket),
+    ):
+        yield  # the listener below serves the connection here
 
 
-app = App([ChatRoom], state=State({"rooms": Rooms()}))
+@websocket_listener(
+    "/rooms/{room:str}", dependencies={"user_name": Provide(user_name)}, connection_lifespan=member
+)
+async def chat(data: Say, room: str, user_name: str, channels: ChannelsPlugin) -> None:
+    said = Said(room=room, user=user_name, text=data.text, sent_at=datetime.now(UTC))
+    channels.publish(said, room)  # to every member, the sender included; never waits
+
+
+app = App([chat], plugins=[channels])

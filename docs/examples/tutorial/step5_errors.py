@@ -1,18 +1,17 @@
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime
 
-import anyio
 import msgspec
 
 from ws_codec import DecodeError
-from ws_kit import (
-    App,
-    HandshakeRejected,
-    Provide,
-    State,
-    WebSocket,
-    WebsocketListener,
-    websocket_stream,
+from ws_kit import App, HandshakeRejected, Provide, WebSocket, websocket_listener, websocket_stream
+from ws_kit.channels import ChannelsPlugin, MemoryChannelsBackend, Position, PresenceDiff
+
+channels = ChannelsPlugin(
+    MemoryChannelsBackend(history=100),
+    arbitrary_channels_allowed=True,
+    subscriber_max_backlog=200,
+    send_positions=True,
 )
 
 
@@ -27,44 +26,6 @@ class Said(msgspec.Struct):
     sent_at: datetime
 
 
-class Room:
-    def __init__(self) -> None:
-        self.members: list[tuple[str, WebSocket]] = []
-        self.changed = anyio.Event()
-
-    def names(self) -> list[str]:
-        return sorted(name for name, _ in self.members)
-
-    def join(self, name: str, socket: WebSocket) -> None:
-        self.members.append((name, socket))
-        self._notify()
-
-    def leave(self, socket: WebSocket) -> None:
-        self.members = [(n, s) for n, s in self.members if s is not socket]
-        self._notify()
-
-    def _notify(self) -> None:
-        self.changed.set()
-        self.changed = anyio.Event()
-
-    async def send_to_others(self, sender: WebSocket, said: Said) -> None:
-        payload = msgspec.json.encode(said).decode()
-        for _, socket in self.members:
-            if socket is not sender:
-                await socket.send_text(payload)
-
-
-class Rooms(dict[str, Room]):
-    def __missing__(self, name: str) -> Room:
-        self[name] = room = Room()
-        return room
-
-
-def get_rooms(state: State) -> Rooms:
-    rooms: Rooms = state.rooms
-    return rooms
-
-
 def user_name(user: str = "") -> str:
     name = user.strip()
     if not name:
@@ -72,40 +33,55 @@ def user_name(user: str = "") -> str:
     return name
 
 
+def last_seen(since: str = "") -> Position | None:
+    if not since:
+        return None
+    epoch, _, offset = since.rpartition(":")
+    if not epoch or not offset.isdigit():
+        raise HandshakeRejected(status_code=400, detail="since must be <epoch>:<offset>")
+    return (epoch, int(offset))
+
+
 async def reply_with_error(socket: WebSocket, exc: DecodeError) -> None:
     await socket.send_json({"error": exc.short()})
 
 
-class ChatRoom(WebsocketListener):
-    path = "/rooms/{room:str}"
-    dependencies = {"user_name": Provide(user_name)}
-    exception_handlers = {DecodeError: reply_with_error}
+async def member(
+    socket: WebSocket,
+    room: str,
+    user_name: str,
+    last_seen: Position | None,
+    channels: ChannelsPlugin,
+) -> AsyncIterator[None]:
+    resume = None if last_seen is None else {room: last_seen}
+    async with (
+        channels.track(room, user_name),
+        channels.start_subscription(room, history=20, since=resume) as subscriber,
+        subscriber.run_in_background(socket),
+    ):
+        yield
 
-    async def on_accept(self, socket: WebSocket, room: str, user_name: str, rooms: Rooms) -> None:
-        rooms[room].join(user_name, socket)
 
-    async def on_disconnect(self, socket: WebSocket, room: str, rooms: Rooms) -> None:
-        rooms[room].leave(socket)
-
-    async def on_receive(
-        self, data: Say, socket: WebSocket, room: str, user_name: str, rooms: Rooms
-    ) -> Said:
-        said = Said(room=room, user=user_name, text=data.text, sent_at=datetime.now(UTC))
-        await rooms[room].send_to_others(socket, said)
-        return said
+@websocket_listener(
+    "/rooms/{room:str}",
+    dependencies={"user_name": Provide(user_name), "last_seen": Provide(last_seen)},
+    connection_lifespan=member,
+    exception_handlers={DecodeError: reply_with_error},
+)
+async def chat(data: Say, room: str, user_name: str, channels: ChannelsPlugin) -> None:
+    said = Said(room=room, user=user_name, text=data.text, sent_at=datetime.now(UTC))
+    channels.publish(said, room)
 
 
 @websocket_stream("/rooms/{room:str}/presence")
-async def presence(room: str, rooms: Rooms) -> AsyncGenerator[list[str], None]:
-    while True:
-        changed = rooms[room].changed
-        yield rooms[room].names()
-        await changed.wait()
+async def presence(room: str, channels: ChannelsPlugin) -> AsyncGenerator[PresenceDiff, None]:
+    async with channels.presence_events(room) as changes:
+        async for change in changes:
+            yield change
 
 
 app = App(
-    [ChatRoom, presence],
-    dependencies={"rooms": Provide(get_rooms)},
-    state=State({"rooms": Rooms()}),
+    [chat, presence],
+    plugins=[channels],
     allowed_origins=["https://chat.example.com"],
 )
