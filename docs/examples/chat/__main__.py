@@ -1,11 +1,15 @@
-"""Start the chat demo with uvicorn: ``python -m docs.examples.chat [--port N]``."""
+"""Start the chat demo with uvicorn: ``python -m docs.examples.chat [--workers N --redis URL]``."""
 
 import argparse
+import os
 import socket
 
 import uvicorn
 
-from .app import DEFAULT_PORT, create_app
+from .app import DEFAULT_PORT, ORIGINS_VARIABLE, PORT_VARIABLE, REDIS_VARIABLE
+
+# uvicorn's workers import the app themselves: they need its import string.
+APP_FACTORY = f"{__package__}.app:app_from_environment"
 
 
 def port_is_free(port: int) -> bool:
@@ -38,7 +42,28 @@ def main(argv: list[str] | None = None) -> None:
         metavar="ORIGIN",
         help="a browser origin allowed to connect (repeatable; default: the demo's own page)",
     )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="keep the rooms on this Redis, e.g. redis://127.0.0.1:6379/0 "
+        "(default: in memory, one process)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default: 1; more than 1 needs --redis)",
+    )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.workers > 1 and args.redis is None:
+        parser.error(
+            "--workers above 1 needs --redis URL: the workers share nothing but Redis, "
+            "so with rooms in memory, members served by different workers would never "
+            "see each other's messages or presence"
+        )
 
     port = args.port
     if port is None:
@@ -46,9 +71,29 @@ def main(argv: list[str] | None = None) -> None:
     elif port == 0:
         port = free_port()
 
-    app = create_app(port=port, allowed_origins=args.origins)
+    # What app_from_environment() reads, in this process and in every worker: the
+    # command line decides, whatever the environment held before.
+    os.environ[PORT_VARIABLE] = str(port)
+    for variable, value in (
+        (ORIGINS_VARIABLE, ",".join(args.origins or ())),
+        (REDIS_VARIABLE, args.redis or ""),
+    ):
+        if value:
+            os.environ[variable] = value
+        else:
+            os.environ.pop(variable, None)
+    processes = f"{args.workers} worker processes" if args.workers > 1 else "one process"
+    rooms = "on Redis" if args.redis else "in memory"
     print(f"ws-kit chat demo: open http://127.0.0.1:{port}/ in two browser windows", flush=True)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
+    print(f"serving with {processes}, rooms {rooms}", flush=True)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=args.workers,
+        log_level="info",
+    )
 
 
 if __name__ == "__main__":
