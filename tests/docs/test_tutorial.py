@@ -8,8 +8,12 @@ room then changes, and a page that comes back with ``since`` gets exactly what
 it missed.
 """
 
+import json
+import re
+import textwrap
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -24,6 +28,7 @@ from ws_kit.testing import AsyncTestClient, WebSocketRejected
 pytestmark = pytest.mark.anyio
 
 Load = Callable[[str], ModuleType]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def refused(client: AsyncTestClient, path: str, **headers: str) -> int:
@@ -209,6 +214,33 @@ async def test_step4_presence_is_the_whole_room_then_changes(load_example: Load)
             await alice.send_json({"text": "alone"})
             assert said((await alice.receive_json())["data"]) == ("lobby", "alice", "alone")
         assert await watcher.receive_json() == {"joins": {}, "leaves": {"alice": [None]}}
+
+
+def presence_shown_on_the_page() -> list[Any]:
+    """The presence messages that the tutorial's step 4 shows, parsed."""
+    page = (ROOT / "docs" / "tutorial.md").read_text()
+    step4 = page.split("## Step 4", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```json\n(.*?)```", step4, re.DOTALL)
+    return [json.loads(line) for line in textwrap.dedent(block).splitlines()]
+
+
+async def test_step4_the_page_shows_what_a_watcher_receives(load_example: Load) -> None:
+    step = load_example("tutorial/step4_presence.py")
+    async with (
+        AsyncTestClient(step.app) as client,
+        client.websocket_connect("/rooms/lobby?user=alice") as alice,
+    ):
+        await alice.send_json({"text": "hi"})
+        await alice.receive_json()  # she is in the room
+        async with client.websocket_connect("/rooms/lobby?user=bob") as bob:
+            await bob.receive_json()  # "hi" from history: he is in the room too
+            async with client.websocket_connect("/rooms/lobby/presence") as watcher:
+                seen = [await watcher.receive_json()]
+                async with client.websocket_connect("/rooms/lobby?user=carol"):
+                    seen.append(await watcher.receive_json())
+                    await bob.close()
+                    seen.append(await watcher.receive_json())
+    assert seen == presence_shown_on_the_page()
 
 
 async def test_step4_a_returning_page_gets_exactly_what_it_missed(load_example: Load) -> None:
