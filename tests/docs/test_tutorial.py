@@ -285,6 +285,41 @@ async def test_step4_a_returning_page_gets_exactly_what_it_missed(load_example: 
             assert await refused(client, f"/rooms/lobby?user=alice&since={malformed}") == 400
 
 
+async def test_step4_a_page_away_too_long_sees_what_it_missed(load_example: Load) -> None:
+    step = load_example("tutorial/step4_presence.py")
+    kept = 100  # MemoryChannelsBackend(history=100)
+    async with (
+        AsyncTestClient(step.app) as client,
+        client.websocket_connect("/rooms/lobby?user=bob") as bob,
+    ):
+        await bob.send_json({"text": "before"})
+        last = await bob.receive_json()
+        for number in range(kept + 50):  # more than the room keeps
+            await bob.send_json({"text": f"m{number}"})
+        for _ in range(kept + 50):
+            await bob.receive_json()
+
+        since = f"{last['epoch']}:{last['offset']}"
+        async with client.websocket_connect(f"/rooms/lobby?user=alice&since={since}") as alice:
+            await bob.send_json({"text": "live"})
+            back = [await alice.receive_json() for _ in range(kept + 1)]
+        # the last 100, then the live one: the first offset is not one past hers
+        assert [message["data"]["text"] for message in back] == [
+            *(f"m{number}" for number in range(50, kept + 50)),
+            "live",
+        ]
+        assert back[0]["offset"] == last["offset"] + 51
+        assert [message["offset"] for message in back] == list(
+            range(back[0]["offset"], back[0]["offset"] + kept + 1)
+        )
+
+        # a position from another epoch (a server since restarted): only live messages
+        async with client.websocket_connect("/rooms/lobby?user=alice&since=gone:3") as alice:
+            await bob.send_json({"text": "after"})
+            message = await alice.receive_json()
+            assert (message["data"]["text"], message["epoch"]) == ("after", last["epoch"])
+
+
 async def test_step5_error_replies_names_and_origins(load_example: Load) -> None:
     step = load_example("tutorial/step5_errors.py")
     async with AsyncTestClient(step.app) as client:
