@@ -281,7 +281,7 @@ async def test_step4_a_returning_page_gets_exactly_what_it_missed(load_example: 
             fresh = [(await carol.receive_json())["data"]["text"] for _ in range(5)]
             assert fresh == ["b1", "b2", "b3", "b4", "b5"]
 
-        for malformed in ("nope", "e:x", ":3"):
+        for malformed in ("nope", "e:x", ":3", "e:-1", "e:%C2%B2"):  # %C2%B2: "²"
             assert await refused(client, f"/rooms/lobby?user=alice&since={malformed}") == 400
 
 

@@ -34,7 +34,7 @@ def last_seen(since: str = "") -> Position | None:
     if not since:
         return None
     epoch, _, offset = since.rpartition(":")
-    if not epoch or not offset.isdigit():
+    if not epoch or not offset.isdecimal():
         raise HandshakeRejected(status_code=400, detail="since must be <epoch>:<offset>")
     return (epoch, int(offset))
 
