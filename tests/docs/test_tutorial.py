@@ -179,10 +179,11 @@ async def test_step3_a_member_who_stops_reading_holds_nobody_up(load_example: Lo
         while not got or got[-1] != "end":
             got.append((await alice.receive_json())["text"])
         got.pop()
-        # The one in flight, then at most a backlog's worth, oldest first
-        # ("backoff" dropped the newer ones), each drop counted.
+        # The one in flight and at most a backlog's worth, in order, each drop
+        # counted; "backoff" kept what was queued, so she got the oldest.
         assert 1 + backlog >= len(got) == len(sent) - dropped
-        assert got == sent[: len(got)]
+        assert got == sorted(got, key=sent.index)
+        assert got[:backlog] == sent[:backlog]
 
 
 async def test_step4_presence_is_the_whole_room_then_changes(load_example: Load) -> None:
