@@ -1,20 +1,28 @@
 """The chat demo in a real browser: headless Chromium (Playwright) against uvicorn.
 
 The demo is started the way a user starts it, ``python -m docs.examples.chat --port N``,
-on a free 127.0.0.1 port, and stopped by its own PID. Two pages join the same room;
-one sends a message and the other shows it; one sends a malformed raw frame and shows
-the error reply while staying connected. The join form refuses a blank name and a bad
-room name itself, and a page shows why the server refused a name (taken in the room, or
-blank when the form is bypassed). On failure, screenshots of the pages are written to a
-temporary directory whose path is printed.
+on a free 127.0.0.1 port, and stopped by its own PID. In one process (rooms in
+memory): two pages join the same room; one sends a message and the other shows it;
+one sends a malformed raw frame and shows the error reply while staying connected.
+The join form refuses a blank name and a bad room name itself, and a page shows why
+the server refused a name (taken in the room, or blank when the form is bypassed).
+
+Across processes (``--workers 2 --redis``, on a redis-server of the test's own): two
+pages served by different workers share a room, and a page whose worker is killed
+reconnects and resumes without losing or repeating a message. On failure,
+screenshots of the pages are written to a temporary directory whose path is printed.
 """
 
 import os
 import re
+import shutil
+import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -46,28 +54,38 @@ if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
 UI_TIMEOUT = 15_000  # ms, for each expectation on the page
 
 
-@pytest.fixture
-def demo_url(tmp_path: Path) -> Iterator[str]:
-    """Run ``python -m docs.examples.chat`` and yield the URL it prints."""
+@contextmanager
+def demo(log: Path, *options: str, workers: int = 1) -> Iterator[str]:
+    """Run ``python -m docs.examples.chat --port <free> [options]``; yield the URL it prints.
+
+    Ready once the page is served and each of the ``workers`` has started.
+    """
     port = free_port()
-    log = tmp_path / "demo.log"
     url = None
 
     def serving_the_page() -> bool:
         nonlocal url
+        output = log.read_text()
         if url is None:
-            printed = re.search(r"open (http://127\.0\.0\.1:\d+/)", log.read_text())
+            printed = re.search(r"open (http://127\.0\.0\.1:\d+/)", output)
             url = printed and printed.group(1)
-        if url is None:
+        if url is None or output.count("Application startup complete.") < workers:
             return False
         try:
             return httpx.get(url, timeout=2).status_code == 200
         except httpx.TransportError:
             return False
 
-    argv = [sys.executable, "-m", "docs.examples.chat", "--port", str(port)]
+    argv = [sys.executable, "-m", "docs.examples.chat", "--port", str(port), *options]
     with running(argv, log, serving_the_page, timeout=START_TIMEOUT):
         assert url == f"http://127.0.0.1:{port}/"
+        yield url
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> Iterator[str]:
+    """The demo in one process, rooms in memory."""
+    with demo(tmp_path / "demo.log") as url:
         yield url
 
 
@@ -91,15 +109,16 @@ def last_message(page: Page) -> tuple[str, str]:
 
 @contextmanager
 def two_pages() -> Iterator[tuple[Page, Page]]:
-    """Two pages of one headless Chromium; screenshots of both if the block fails."""
-    with (
-        tempfile.TemporaryDirectory(prefix="ws-kit-chromium-") as profile,
-        sync_playwright() as playwright,
-    ):
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    """Two pages of one headless Chromium; screenshots of both if the block fails.
+
+    Each page has a browser context of its own (two windows of two profiles), so
+    that one page's clock (``page.clock``) is not the other's.
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        first, second = context.new_page(), context.new_page()
+        first, second = browser.new_page(), browser.new_page()
         try:
             yield first, second
         except BaseException:
@@ -109,7 +128,7 @@ def two_pages() -> Iterator[tuple[Page, Page]]:
             print(f"\nbrowser test failed: screenshots in {shots}", file=sys.stderr)
             raise
         finally:
-            context.close()
+            browser.close()
 
 
 def valid(page: Page, field: str) -> bool:
@@ -155,14 +174,21 @@ def test_names_and_rooms_are_checked_and_refusals_explained(demo_url: str) -> No
 def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
     with two_pages() as (alice, bob):
         join(alice, demo_url, "alice", "lobby")
+        say(alice, "anyone here?")
+        expect(alice.locator("#messages li .text")).to_have_text(
+            ["anyone here?"], timeout=UI_TIMEOUT
+        )
         join(bob, demo_url, "bob", "lobby")
+        # bob is shown what was said before he came (the room's history)
+        expect(bob.locator("#messages li .text")).to_have_text(["anyone here?"], timeout=UI_TIMEOUT)
         for page in (alice, bob):  # the presence stream shows both members
             expect(page.locator("#members li")).to_have_text(["alice", "bob"], timeout=UI_TIMEOUT)
 
         say(alice, "hello bob")
-        expect(bob.locator("#messages li .text")).to_have_text(["hello bob"], timeout=UI_TIMEOUT)
+        both = ["anyone here?", "hello bob"]
+        expect(bob.locator("#messages li .text")).to_have_text(both, timeout=UI_TIMEOUT)
         assert last_message(bob) == ("alice", "hello bob")
-        expect(alice.locator("#messages li .text")).to_have_text(["hello bob"], timeout=UI_TIMEOUT)
+        expect(alice.locator("#messages li .text")).to_have_text(both, timeout=UI_TIMEOUT)
 
         # bob sends a malformed raw frame through the page's debug form
         bob.click("details summary")
@@ -179,10 +205,114 @@ def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
 
         say(bob, "sorry about that")
         expect(alice.locator("#messages li .text")).to_have_text(
-            ["hello bob", "sorry about that"], timeout=UI_TIMEOUT
+            [*both, "sorry about that"], timeout=UI_TIMEOUT
         )
         assert last_message(alice) == ("bob", "sorry about that")
 
         bob.click("#leave")
         expect(bob.locator("#status")).to_have_attribute("data-state", "closed", timeout=UI_TIMEOUT)
         expect(alice.locator("#members li")).to_have_text(["alice"], timeout=UI_TIMEOUT)
+
+
+# --- across worker processes, on Redis --------------------------------------------------
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+MAX_JOINS = 30  # joins tried until two pages reach different workers
+
+
+def answers_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A redis-server of the test's own on a free port, stopped by its PID."""
+    if not os.path.exists(REDIS_SERVER):
+        message = f"{REDIS_SERVER} is missing: install Debian's redis-server"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = free_port()
+    argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    argv += ["--appendonly", "no", "--dir", str(tmp_path)]
+    with running(argv, tmp_path / "redis.log", lambda: answers_ping(port), timeout=20):
+        yield f"redis://127.0.0.1:{port}/0"
+
+
+def worker(page: Page) -> int:
+    """The PID of the worker serving the page's chat connection (from its welcome)."""
+    return int(page.evaluate("() => window.demo.welcome.worker"))
+
+
+def texts(page: Page) -> list[str]:
+    return page.locator("#messages li .text").all_inner_texts()
+
+
+def test_pages_on_two_workers_share_a_room_and_resume_after_a_worker_dies(
+    tmp_path: Path, redis_url: str
+) -> None:
+    with (
+        demo(tmp_path / "demo.log", "--workers", "2", "--redis", redis_url, workers=2) as url,
+        two_pages() as (alice, bob),
+    ):
+        join(alice, url, "alice", "relay")
+        alice_worker = worker(alice)
+        # The kernel hands each connection to one worker: join until bob reaches the other.
+        for _ in range(MAX_JOINS):
+            join(bob, url, "bob", "relay")
+            if worker(bob) != alice_worker:
+                break
+            bob.click("#leave")
+            expect(alice.locator("#members li")).to_have_text(["alice"], timeout=UI_TIMEOUT)
+        bob_worker = worker(bob)
+        assert bob_worker != alice_worker, f"{MAX_JOINS} joins all reached worker {alice_worker}"
+
+        # one room across the two processes: presence and messages
+        for page in (alice, bob):
+            expect(page.locator("#members li")).to_have_text(["alice", "bob"], timeout=UI_TIMEOUT)
+        say(alice, "hello from alice")
+        expect(bob.locator("#messages li .text")).to_have_text(
+            ["hello from alice"], timeout=UI_TIMEOUT
+        )
+        say(bob, "hello from bob")
+        before = ["hello from alice", "hello from bob"]
+        for page in (alice, bob):
+            expect(page.locator("#messages li .text")).to_have_text(before, timeout=UI_TIMEOUT)
+
+        # alice's worker dies. Her page's clock is held, so its reconnection timer
+        # cannot fire: bob's messages are certainly sent while she is away.
+        alice.clock.install()
+        alice.clock.pause_at(datetime.now() + timedelta(seconds=1))
+        os.kill(alice_worker, signal.SIGKILL)
+        expect(alice.locator("#status")).to_have_attribute(
+            "data-state", "reconnecting", timeout=UI_TIMEOUT
+        )
+        away = [f"while you were away {n}" for n in range(1, 4)]
+        for text in away:
+            say(bob, text)
+        expect(bob.locator("#messages li .text")).to_have_text([*before, *away], timeout=UI_TIMEOUT)
+        expect(alice.locator("#status")).to_have_attribute("data-state", "reconnecting")
+        assert texts(alice) == before
+
+        alice.clock.resume()  # the page reconnects with since=<its last position>
+        expect(alice.locator("#status")).to_have_attribute(
+            "data-state", "connected", timeout=UI_TIMEOUT
+        )
+        assert alice.evaluate("() => window.demo.welcome.resumed") is True
+        assert worker(alice) != alice_worker  # the survivor, or the worker uvicorn respawned
+        # every message exactly once, in order: what she had, then what she missed
+        expect(alice.locator("#messages li .text")).to_have_text(
+            [*before, *away], timeout=UI_TIMEOUT
+        )
+        say(alice, "back")
+        for page in (alice, bob):
+            expect(page.locator("#messages li .text")).to_have_text(
+                [*before, *away, "back"], timeout=UI_TIMEOUT
+            )
+            expect(page.locator("#members li")).to_have_text(["alice", "bob"], timeout=UI_TIMEOUT)
+        assert worker(bob) == bob_worker  # bob's connection never dropped

@@ -170,9 +170,7 @@ def parse_since(since: str) -> Position:
     return epoch, int(offset)
 
 
-async def refuse_a_taken_name(
-    channels: ChannelsPlugin, room: str, user: str, session: str
-) -> None:
+async def refuse_a_taken_name(channels: ChannelsPlugin, room: str, user: str, session: str) -> None:
     """Close with 4409 if someone else in ``room`` goes by ``user`` (case-insensitively).
 
     Entries of the member's own ``session`` do not count: a page reconnecting
