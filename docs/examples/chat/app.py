@@ -26,7 +26,7 @@ is the factory ``python -m docs.examples.chat`` gives uvicorn's workers.
 import os
 import re
 from collections import Counter
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, MutableMapping, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -281,7 +281,7 @@ async def presence(room: str, channels: ChannelsPlugin) -> AsyncGenerator[Presen
 # --- the page ---------------------------------------------------------------------------
 
 
-async def serve_page(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def serve_page(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
     """A tiny ASGI app for the HTTP side: the page on ``GET /``, 404 elsewhere."""
     path = scope["path"][len(scope.get("root_path", "")) :] or "/"
     if path != "/":
