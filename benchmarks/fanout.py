@@ -8,9 +8,13 @@ socket receives. Each measurement runs in a fresh child process (so its peak
 RSS is its own), rows interleaved over repetitions; medians are reported
 with their spread, and ratios against the floor of the same run.
 
-The publisher keeps at most ``--window`` events in flight (published, not yet
-delivered to every socket), so no row's backlog overflows and latencies
-measure the fan-out, not a queue the driver filled. With ``--redis`` (the
+The publisher sends bursts of ``--window`` events and starts the next burst
+once every socket has the previous one (``--pacing burst``, the default), so
+no row's backlog overflows and every row is handed the same batches whatever
+the number of hops inside it; ``--pacing sliding`` keeps at most that many
+events in flight instead (a row with more hops between publish and delivery
+then gets smaller batches). Latencies count from the publish call, so they
+include an event's wait behind the earlier ones of its burst. With ``--redis`` (the
 default when ``redis-server`` is found) the script starts a server on a free
 port and adds the Redis rows: the publisher then runs in another process,
 started by the subscribers' process and fed credits through a pipe.
@@ -267,13 +271,16 @@ async def measure(spec: dict[str, Any]) -> dict[str, Any]:
         gc.collect()
         cpu0, wall0 = time.process_time(), time.perf_counter()
         allowed = 0
+        sliding = spec["pacing"] == "sliding"
         while hub.delivered < expected:
             full = hub.delivered // n
-            target = min(events, full + window)
-            if target > allowed:
-                await publisher.allow(target)
-                allowed = target
-            if not await hub.until(min(expected, (full + 1) * n), STALL):
+            if sliding or full >= allowed:
+                target = min(events, full + window)
+                if target > allowed:
+                    await publisher.allow(target)
+                    allowed = target
+            wanted = (full + 1) * n if sliding else allowed * n
+            if not await hub.until(min(expected, wanted), STALL):
                 break
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -569,7 +576,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--deliveries", type=int, default=100_000, help="deliveries per run (events = this / N)"
     )
-    parser.add_argument("--window", type=int, default=16, help="events in flight at most")
+    parser.add_argument("--window", type=int, default=16, help="events per burst (in flight)")
+    parser.add_argument(
+        "--pacing",
+        choices=("burst", "sliding"),
+        default="burst",
+        help="publish bursts of --window events, or keep --window in flight",
+    )
     parser.add_argument("--only", default="", help="row keys to run (floor, wskit, ...)")
     parser.add_argument(
         "--redis",
@@ -641,6 +654,7 @@ def main(argv: list[str]) -> int:
                             "size": size,
                             "events": cell.events,
                             "window": args.window,
+                            "pacing": args.pacing,
                         }
                         result = run_child(spec, timeout=180)
                         print(
@@ -695,7 +709,8 @@ def main(argv: list[str]) -> int:
             "Fan-out: one publisher, many subscribed sockets",
             [
                 *env,
-                f"{args.reps} interleaved repetitions, medians; window {args.window} events; "
+                f"{args.reps} interleaved repetitions, medians; {args.pacing} pacing, "
+                f"{args.window} events per burst; "
                 f"run time {elapsed:.0f} s",
             ],
             body,

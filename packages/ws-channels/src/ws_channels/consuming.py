@@ -29,6 +29,7 @@ async def keep_consuming(
     open_stream: Callable[[], AsyncIterator[_T]],
     handle: Callable[[_T], object],
     what: str,
+    items_per_checkpoint: int = 1,
     *,
     task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
 ) -> None:
@@ -37,15 +38,19 @@ async def keep_consuming(
     Args:
         open_stream: Returns the stream (called again after a failure).
         handle: Handles one item without waiting (offers an event to every
-            subscriber). After each item the consumer lets the other tasks
-            run, whether or not the stream suspends: every subscriber's drain
-            then takes its turn between two events, so subscribers that keep
-            up never see their backlog grow, however fast events come.
+            subscriber).
         what: The stream's name in log messages.
+        items_per_checkpoint: The consumer lets the other tasks run after
+            this many items, whether or not the stream suspends: a burst of
+            events reaches each subscriber's backlog in batches of at most
+            that many (each drain wakes once per batch, not once per event),
+            and subscribers that keep up see their backlog grow by no more,
+            however fast events come.
         task_status: Set once the first stream is open.
     """
     delay = _FIRST_REOPEN_DELAY
     started = False
+    until_checkpoint = items_per_checkpoint
     while True:
         stream = open_stream()
         if not started:
@@ -55,7 +60,10 @@ async def keep_consuming(
             async for item in stream:
                 delay = _FIRST_REOPEN_DELAY
                 handle(item)
-                await anyio.lowlevel.checkpoint()
+                until_checkpoint -= 1
+                if not until_checkpoint:
+                    until_checkpoint = items_per_checkpoint
+                    await anyio.lowlevel.checkpoint()
             logger.error("%s ended while the plugin runs; reopening it in %s s", what, delay)
         except Exception:
             logger.exception("%s failed; reopening it in %s s", what, delay)

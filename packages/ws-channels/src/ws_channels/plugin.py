@@ -47,6 +47,8 @@ _encode_binary = encoder_for(Any, mode="binary", protocol="json")
 # How long giving back a subscription or a presence entry may take when the
 # block that held it ends (shielded from cancellation, so it must be bounded).
 _RELEASE_TIMEOUT = 5.0
+# The fan-out's largest batch of events between two turns of the other tasks.
+_MAX_EVENTS_PER_CHECKPOINT = 32
 
 
 class ChannelsPlugin:
@@ -216,6 +218,7 @@ class ChannelsPlugin:
                 self.backend.stream_channel_events,
                 self._registry.dispatch,
                 f"{self!r}: the backend's event stream",
+                _events_per_checkpoint(self.subscriber_max_backlog),
             )
             await task_group.start(
                 keep_consuming,
@@ -508,6 +511,15 @@ class ChannelsPlugin:
 def _encode(data: Any) -> bytes:
     """``str`` → UTF-8, ``bytes`` as they are, anything else → JSON (raises ``EncodeError``)."""
     return cast(bytes, _encode_binary(data))  # a binary-mode encoder returns bytes
+
+
+def _events_per_checkpoint(max_backlog: int) -> int:
+    """How many events the fan-out hands over between two turns of the other tasks.
+
+    Batches wake each subscriber once per batch instead of once per event;
+    at most half a backlog, so a burst alone never fills one that keeps up.
+    """
+    return max(1, min(_MAX_EVENTS_PER_CHECKPOINT, max_backlog // 2))
 
 
 def _declared(channels: Iterable[str] | None) -> tuple[str, ...]:

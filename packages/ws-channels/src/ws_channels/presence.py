@@ -146,7 +146,9 @@ class PresenceHub:
                 await self._backend.watch_presence([channel])
                 entries = await self._backend.get_presence_entries(channel)
         except BaseException:
-            del self._rooms[channel]
+            # stop() may have cleared the rooms meanwhile (the plugin stopping).
+            if self._rooms.get(channel) is room:
+                del self._rooms[channel]
             room.ready.set()
             with anyio.CancelScope(shield=True):
                 await self._unwatch_if_idle(channel)

@@ -1,9 +1,9 @@
 """``Subscriber``: one consumer's bounded backlog of events, and the ways to drain it.
 
-Each subscriber owns an anyio memory object stream bounded by its
-``max_backlog``. The plugin's fan-out offers it every event of its channels
-with ``Subscriber._offer``, which never waits: the event is queued, or the
-backlog policy decides —
+Each subscriber owns a backlog (a deque) bounded by its ``max_backlog``.
+The plugin's fan-out offers it every event of its channels with
+``Subscriber._offer``, which never waits and allocates nothing but the
+deque's slot: the event is queued, or the backlog policy decides —
 
 - ``"backoff"``: the new event is dropped;
 - ``"dropleft"``: the oldest queued event is dropped to make room;
@@ -16,7 +16,12 @@ Every discarded event is counted (:attr:`Subscriber.dropped`, the plugin's
 
 The backlog is drained by :meth:`Subscriber.iter_events` /
 :meth:`Subscriber.iter_messages`, or by :meth:`Subscriber.run_in_background`,
-which hands each event to a callback, one at a time and in order. A callback
+which hands each event to a callback, one at a time and in order. A consumer
+with nothing to take waits for a wake-up made when the backlog ran dry and
+set by the next event (an ``anyio.Event``; for the background task on
+asyncio, a bare future of the loop, the cheapest wake-up there is): a
+consumer that keeps up is woken once per batch of events the fan-out hands
+over, not once per event. A callback
 that is a bound ``send_data``/``send_text``/``send_bytes`` of a
 :class:`~ws_core.WebSocket`, or the socket itself, makes the subscriber feed
 that socket through ``socket.send_data``: text sockets get the event's one
@@ -26,15 +31,16 @@ has gone, the subscriber leaves its channels quietly.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-import weakref
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_args
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+import anyio.lowlevel
 
 from ws_channels.backends.base import ChannelHistory
 from ws_channels.events import ChannelEvent
@@ -63,6 +69,20 @@ _SOCKET_SENDS: dict[str, WebSocketMode | None] = {
 # definition, and its close must not hold anything else up.
 _CLOSE_TIMEOUT = 1.0
 _TRY_AGAIN_LATER_REASON = "subscriber fell behind"
+# A background task takes events without suspending while the backlog has
+# some; it lets the other tasks run at least once per this many (a socket's
+# send_data gives turns on its own clock as well).
+_EVENTS_PER_CHECKPOINT = 64
+
+
+class _FutureWakeup(asyncio.Future[None]):
+    """The background task's wake-up on asyncio: set by the next event, or the end."""
+
+    __slots__ = ()
+
+    def set(self) -> None:
+        if not self.done():  # cancelled, when the task waiting on it was
+            self.set_result(None)
 
 
 class _Seam:
@@ -143,13 +163,11 @@ class Subscriber:
         self.backlog_strategy: BacklogStrategy = backlog_strategy
         self.channels: set[str] = set()
         self.recovered: dict[str, bool] = {}
-        self._send: MemoryObjectSendStream[ChannelEvent]
-        self._receive: MemoryObjectReceiveStream[ChannelEvent]
-        self._send, self._receive = anyio.create_memory_object_stream[ChannelEvent](max_backlog)
-        # A subscriber dropped without being ended must not leave its streams
-        # to warn about being unclosed.
-        weakref.finalize(self, _close_both, self._send, self._receive)
-        self._send_nowait = self._send.send_nowait
+        self._backlog: deque[ChannelEvent] = deque()
+        # Set by the next event (or the end): for the background task, and
+        # for the iterators waiting on an empty backlog.
+        self._wakeup: anyio.Event | _FutureWakeup | None = None
+        self._iter_wakeup: anyio.Event | None = None
         self._dropped = 0
         self._drops = ThrottledCount("dropped %d event(s) of a subscriber of %s (%d in all): %s")
         # Channels at their seam of history and live events (see resume.py).
@@ -170,7 +188,7 @@ class Subscriber:
     @property
     def qsize(self) -> int:
         """How many events wait in the backlog."""
-        return self._receive.statistics().current_buffer_used
+        return len(self._backlog)
 
     @property
     def is_running(self) -> bool:
@@ -202,23 +220,55 @@ class Subscriber:
         if seams is not None and event.channel in seams and self._taken_at_seam(event):
             return True
         # _queue's body, inlined: this runs once per event per subscriber.
-        try:
-            self._send_nowait(event)
-        except anyio.WouldBlock:
-            return self._overflow(event)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+        if self._ended:
             return False
+        backlog = self._backlog
+        if len(backlog) >= self.max_backlog:
+            return self._overflow(event)
+        backlog.append(event)
+        wakeup = self._wakeup
+        if wakeup is not None:
+            self._wakeup = None
+            wakeup.set()
+        if self._iter_wakeup is not None:
+            self._iter_wakeup.set()
+            self._iter_wakeup = None
         return True
 
     def _queue(self, event: ChannelEvent) -> bool:
         """Queue ``event`` past any seam, or apply the backlog policy."""
-        try:
-            self._send_nowait(event)
-        except anyio.WouldBlock:
+        if self._ended:
+            return False  # a late event for a subscriber being taken out
+        backlog = self._backlog
+        if len(backlog) >= self.max_backlog:
             return self._overflow(event)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            return False  # ended: a late event for a subscriber being taken out
+        backlog.append(event)
+        self._wake()
         return True
+
+    def _wake(self) -> None:
+        wakeup, iter_wakeup = self._wakeup, self._iter_wakeup
+        self._wakeup = self._iter_wakeup = None
+        if wakeup is not None:
+            wakeup.set()
+        if iter_wakeup is not None:
+            iter_wakeup.set()
+
+    async def _next_event(self) -> ChannelEvent | None:
+        """Take the oldest event, waiting for one; ``None`` once ended and empty.
+
+        A checkpoint either way, as iterators are expected to be.
+        """
+        await anyio.lowlevel.checkpoint()
+        backlog = self._backlog
+        while not backlog:
+            if self._ended:
+                return None
+            wakeup = self._iter_wakeup
+            if wakeup is None:
+                wakeup = self._iter_wakeup = anyio.Event()
+            await wakeup.wait()
+        return backlog.popleft()
 
     def _overflow(self, event: ChannelEvent) -> bool:
         strategy = self.backlog_strategy
@@ -226,20 +276,16 @@ class Subscriber:
             self._discard([event], "backlog full, the new event dropped ('backoff')")
             return False
         if strategy == "dropleft":
-            oldest = self._receive.receive_nowait()
-            self._send_nowait(event)
+            oldest = self._backlog.popleft()
+            self._backlog.append(event)
             self._discard([oldest], "backlog full, the oldest event dropped ('dropleft')")
             return True
         self._stop_overflowing(event)
         return False
 
     def _stop_overflowing(self, event: ChannelEvent) -> None:
-        discarded = [event]
-        while True:
-            try:
-                discarded.append(self._receive.receive_nowait())
-            except (anyio.WouldBlock, anyio.EndOfStream):
-                break
+        discarded = [event, *self._backlog]
+        self._backlog.clear()
         self._discard(discarded, "backlog full, the subscriber stopped ('close')")
         self._plugin._abandon(self)
         drain = self._drain
@@ -306,7 +352,7 @@ class Subscriber:
             return
         self._ended = True
         self._seams = None
-        self._send.close()
+        self._wake()
         self._drops.flush(sorted(self.channels), self._dropped, "counted since the last report")
 
     def _cancel_drain(self) -> None:
@@ -417,20 +463,47 @@ class Subscriber:
             payload = attrgetter("positioned_text" if positions else "text")
         else:
             payload = attrgetter("positioned_data" if positions else "data")
-        receive = self._receive.receive
+        # The common case, the text shared by all text sockets, read without a call.
+        plain_text = mode == "text" and not positions
+        # The wake-up: on asyncio a future of the loop; otherwise the
+        # backend's Event class, made directly (skipping anyio's look-up of
+        # the backend, once per wake-up of every subscriber).
+        native = anyio.lowlevel.current_token().native_token
+        loop = native if isinstance(native, asyncio.AbstractEventLoop) else None
+        new_event = type(anyio.Event())
+        backlog = self._backlog
+        take = backlog.popleft
         count = self._registry.count_delivered
+        checkpoint = anyio.lowlevel.checkpoint
+        until_checkpoint = _EVENTS_PER_CHECKPOINT
         try:
             with drain.scope:
                 try:
                     while True:
-                        # receive() is a checkpoint: a socket whose sends never
-                        # suspend still lets the other tasks run once per event.
+                        # Events are taken without suspending while there are
+                        # some, yet a callback whose awaits never suspend still
+                        # lets the other tasks run every so many events.
+                        if not backlog:
+                            if self._ended:
+                                break
+                            if loop is not None:
+                                future = self._wakeup = _FutureWakeup(loop=loop)
+                                await future
+                            else:
+                                wakeup = self._wakeup = new_event()
+                                await wakeup.wait()
+                            until_checkpoint = _EVENTS_PER_CHECKPOINT
+                            continue
+                        until_checkpoint -= 1
+                        if not until_checkpoint:
+                            until_checkpoint = _EVENTS_PER_CHECKPOINT
+                            await checkpoint()
+                            continue
+                        event = take()
                         try:
-                            event = await receive()
-                        except (anyio.EndOfStream, anyio.ClosedResourceError):
-                            break
-                        try:
-                            data = payload(event)
+                            data = event._text if plain_text else None
+                            if data is None:
+                                data = payload(event)
                         except UnicodeDecodeError:
                             self._discard([event], "payload is not UTF-8, cannot go out as text")
                             continue
@@ -453,13 +526,6 @@ class Subscriber:
             drain.done.set()
 
 
-def _close_both(
-    send: MemoryObjectSendStream[ChannelEvent], receive: MemoryObjectReceiveStream[ChannelEvent]
-) -> None:
-    send.close()
-    receive.close()
-
-
 def _whole_event(event: ChannelEvent) -> ChannelEvent:
     return event
 
@@ -471,10 +537,10 @@ def _event_data(event: ChannelEvent) -> bytes:
 class _BacklogIterator(Generic[_Item]):
     """An iterator over a subscriber's backlog: a plain object, not a generator to close."""
 
-    __slots__ = ("_count", "_payload", "_receive")
+    __slots__ = ("_count", "_next_event", "_payload")
 
     def __init__(self, subscriber: Subscriber, payload: Callable[[ChannelEvent], _Item]) -> None:
-        self._receive = subscriber._receive.receive
+        self._next_event = subscriber._next_event
         self._count = subscriber._registry.count_delivered
         self._payload = payload
 
@@ -482,10 +548,9 @@ class _BacklogIterator(Generic[_Item]):
         return self
 
     async def __anext__(self) -> _Item:
-        try:
-            event = await self._receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            raise StopAsyncIteration from None
+        event = await self._next_event()
+        if event is None:
+            raise StopAsyncIteration
         self._count(event)
         return self._payload(event)
 
