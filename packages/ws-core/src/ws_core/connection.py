@@ -139,12 +139,15 @@ class WebSocket:
         close_reason: The reason that went with ``close_code``.
     """
 
-    # Whether receive_data is WebSocket's own (see receive_json); set per subclass.
+    # Whether receive_data and send_data are WebSocket's own, per subclass:
+    # receive_json and send_json take a shortcut then (see receive_json).
     _own_receive_funnel: ClassVar[bool] = True
+    _own_send_funnel: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._own_receive_funnel = cls.receive_data is WebSocket.receive_data
+        cls._own_send_funnel = cls.send_data is WebSocket.send_data
 
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.scope = scope
@@ -470,10 +473,12 @@ class WebSocket:
         if not self._own_receive_funnel:
             data = await self.receive_data(mode)
         else:
-            # The one shortcut past a funnel: receive_data's loop, copied, when
-            # receive_data is not overridden. Awaiting receive_data here cost a
-            # coroutine per message: ~1,000 instructions (callgrind), 1.79 rather
-            # than 1.50 µs a message in the low-level loop row of bench:inproc.
+            # The JSON helpers' shortcut, the only one past a funnel: when the
+            # funnels are WebSocket's own, receive_json runs a copy of
+            # receive_data's loop and send_json of send_data's steps. Awaiting
+            # the funnels cost a coroutine (and a call) per message each way:
+            # 17,690 rather than 16,467 instructions a message (callgrind), 1.79
+            # rather than 1.50 µs, in the low-level loop row of bench:inproc.
             while True:
                 if self._closed_to_data:
                     self._check_open("receiving")
@@ -595,41 +600,42 @@ class WebSocket:
             raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
         if self._closed_to_data:
             self._check_open("sending")
-        global _frames_until_check, _next_turn
+        global _frames_until_check
         _frames_until_check -= 1
         if not _frames_until_check:
-            _frames_until_check = _FRAMES_PER_CHECK
-            now = _clock()
-            if now >= _next_turn:
-                _next_turn = now + _TURN_INTERVAL
-                await checkpoint()
-                if self._closed_to_data:  # the others' turn may have seen the peer leave
-                    self._check_open("sending")
+            await self._maybe_take_turn()
         try:
             await self._send(message)
         except Exception as exc:
             raise self._send_failed(exc) from exc
 
-    # The send helpers are plain methods returning send_data's coroutine:
-    # awaiting one is awaiting the funnel itself, a coroutine fewer per frame
-    # (~1,000 instructions; the low-level loop row of bench:inproc paid it).
+    async def _maybe_take_turn(self) -> None:
+        """Every _FRAMES_PER_CHECK frames: a turn for the loop if _TURN_INTERVAL passed."""
+        global _frames_until_check, _next_turn
+        _frames_until_check = _FRAMES_PER_CHECK
+        now = _clock()
+        if now >= _next_turn:
+            _next_turn = now + _TURN_INTERVAL
+            await checkpoint()
+            if self._closed_to_data:  # the others' turn may have seen the peer leave
+                self._check_open("sending")
 
-    def send_text(self, data: str) -> Awaitable[None]:
-        """Send a text frame (see :meth:`send_data`); await the result."""
-        return self.send_data(data, "text")
+    async def send_text(self, data: str) -> None:
+        """Send a text frame (see :meth:`send_data`)."""
+        await self.send_data(data, "text")
 
-    def send_bytes(self, data: bytes) -> Awaitable[None]:
-        """Send a binary frame (see :meth:`send_data`); await the result."""
-        return self.send_data(data, "binary")
+    async def send_bytes(self, data: bytes) -> None:
+        """Send a binary frame (see :meth:`send_data`)."""
+        await self.send_data(data, "binary")
 
-    def send_json(
+    async def send_json(
         self,
         data: Any,
         mode: WebSocketMode = "text",
         *,
         encoder: Callable[[Any], str | bytes] | None = None,
-    ) -> Awaitable[None]:
-        """Encode ``data`` as JSON and send it on the ``mode`` channel; await the result.
+    ) -> None:
+        """Encode ``data`` as JSON and send it on the ``mode`` channel.
 
         Args:
             data: The value to send.
@@ -641,15 +647,42 @@ class WebSocket:
         Raises:
             TypeError: ``data`` cannot be encoded as JSON.
         """
-        return self.send_data(_encode_json(data) if encoder is None else encoder(data), mode)
+        encoded = _encode_json(data) if encoder is None else encoder(data)
+        if not self._own_send_funnel:
+            await self.send_data(encoded, mode)
+            return
+        # send_data's steps (see the shortcut in receive_json).
+        message: Message
+        if mode == "text":
+            message = {
+                "type": "websocket.send",
+                "text": encoded if isinstance(encoded, str) else encoded.decode(),
+            }
+        elif mode == "binary":
+            message = {
+                "type": "websocket.send",
+                "bytes": encoded.encode() if isinstance(encoded, str) else encoded,
+            }
+        else:
+            raise ValueError(f"expected mode 'text' or 'binary', got {mode!r}")
+        if self._closed_to_data:
+            self._check_open("sending")
+        global _frames_until_check
+        _frames_until_check -= 1
+        if not _frames_until_check:
+            await self._maybe_take_turn()
+        try:
+            await self._send(message)
+        except Exception as exc:
+            raise self._send_failed(exc) from exc
 
-    def send_msgpack(self, data: Any) -> Awaitable[None]:
-        """Encode ``data`` as MessagePack and send it as a binary frame; await the result.
+    async def send_msgpack(self, data: Any) -> None:
+        """Encode ``data`` as MessagePack and send it as a binary frame.
 
         Raises:
             TypeError: ``data`` cannot be encoded as MessagePack.
         """
-        return self.send_data(msgspec.msgpack.encode(data), "binary")
+        await self.send_data(msgspec.msgpack.encode(data), "binary")
 
 
 _DECODE_FAILURES = (msgspec.DecodeError, RecursionError, ValueError, TypeError)
