@@ -284,6 +284,12 @@ class Teardown(Generic[G]):
             logger.exception("teardown of dependency %s failed", self.label)
             raise
 
+    # AsyncExitStack.push_async_exit looks for __aexit__ first and, for a plain
+    # callback, raises and catches an AttributeError: ~3,500 instructions per
+    # connection with a generator dependency (callgrind, bench:instructions).
+    # With this alias the stack calls the same method, bound, without that.
+    __aexit__ = __call__
+
 
 async def shielded_exit(
     stack: AsyncExitStack,
