@@ -571,6 +571,9 @@ def _le(value: float | None, goal: float) -> bool | None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", default="10,1000,10000", help="subscriber counts, comma-separated")
+    parser.add_argument(
+        "--redis-n", default="1000", help="subscriber counts of the Redis rows, comma-separated"
+    )
     parser.add_argument("--sizes", default="100,4096", help="event sizes in bytes")
     parser.add_argument("--reps", type=int, default=3, help="interleaved repetitions")
     parser.add_argument(
@@ -629,11 +632,13 @@ def main(argv: list[str]) -> int:
             notes.append("redis-server not found: the Redis rows were not run")
     if wanted:
         configs = [c for c in configs if c.row in wanted]
+    redis_ns = {int(x) for x in args.redis_n.split(",")}
     cells = [
         Cell(c, n, size, events_for(n, args.deliveries, 20, 5_000))
         for n in ns
         for size in sizes
         for c in configs
+        if not c.redis or n in redis_ns
     ]
     try:
         for rep in range(args.reps):

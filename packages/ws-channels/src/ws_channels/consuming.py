@@ -30,6 +30,7 @@ async def keep_consuming(
     handle: Callable[[_T], object],
     what: str,
     items_per_checkpoint: int = 1,
+    before_checkpoint: Callable[[], object] | None = None,
     *,
     task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
 ) -> None:
@@ -46,6 +47,8 @@ async def keep_consuming(
             that many (each drain wakes once per batch, not once per event),
             and subscribers that keep up see their backlog grow by no more,
             however fast events come.
+        before_checkpoint: Called before each of those turns (the fan-out
+            wakes the subscribers it handed events to).
         task_status: Set once the first stream is open.
     """
     delay = _FIRST_REOPEN_DELAY
@@ -63,6 +66,8 @@ async def keep_consuming(
                 until_checkpoint -= 1
                 if not until_checkpoint:
                     until_checkpoint = items_per_checkpoint
+                    if before_checkpoint is not None:
+                        before_checkpoint()
                     await anyio.lowlevel.checkpoint()
             logger.error("%s ended while the plugin runs; reopening it in %s s", what, delay)
         except Exception:

@@ -6,9 +6,10 @@ own lifespan and, if asked, the generated route handlers. Without an app it
 is an async context manager of its own (``async with ChannelsPlugin(...) as
 channels:``), for a worker process that publishes.
 
-While running, three tasks of the plugin's task group do the work: the
+While running, four tasks of the plugin's task group do the work: the
 fan-out (the backend's events → every subscriber's bounded backlog, never
-waiting on one), the publisher (``publish()``'s queue → the backend, see
+waiting on one) and the task that wakes the subscribers it fed (see
+:mod:`ws_channels.registry`), the publisher (``publish()``'s queue → the backend, see
 :mod:`ws_channels.publisher`) and the presence hub (the backend's presence
 changes → watchers).
 """
@@ -213,12 +214,14 @@ class ChannelsPlugin:
         try:
             task_group = await stack.enter_async_context(anyio.create_task_group())
             await task_group.start(self._publisher.run)
+            await task_group.start(self._registry.pay_wakeups_soon)
             await task_group.start(
                 keep_consuming,
                 self.backend.stream_channel_events,
                 self._registry.dispatch,
                 f"{self!r}: the backend's event stream",
                 _events_per_checkpoint(self.subscriber_max_backlog),
+                self._registry.pay_wakeups,
             )
             await task_group.start(
                 keep_consuming,

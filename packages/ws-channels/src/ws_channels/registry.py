@@ -10,6 +10,13 @@ reports. It also keeps the backend's subscriptions in step with its own:
 the backend is subscribed to a channel while at least one subscriber is,
 with subscribe and unsubscribe calls never overlapping.
 
+The fan-out does not wake a subscriber's consumer for each event: an offer
+leaves the consumer's wake-up owed (:attr:`Registry.owed_wakeups`), and
+they are paid together a few event-loop turns later (or before the fan-out
+gives the other tasks their turn after a batch). Events that reach a
+process close together — a burst read from Redis message after message —
+then wake each consumer once, not once per event.
+
 Declared channels keep their entry (and counters) for the plugin's
 lifetime; an arbitrary channel's entry goes away with its last subscriber,
 so a stream of one-off channel names leaves nothing behind (the totals keep
@@ -19,9 +26,11 @@ its counts).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
+import anyio.lowlevel
+from anyio.abc import TaskStatus
 
 from ws_channels.backends.base import ChannelsBackend
 from ws_channels.events import ChannelEvent
@@ -31,6 +40,17 @@ if TYPE_CHECKING:
     from ws_channels.subscriber import Subscriber
 
 __all__ = ["Counters", "Registry"]
+
+# Event-loop turns between an owed wake-up and its payment: the time for
+# events already read from a socket to reach the fan-out as well.
+_TURNS_BEFORE_WAKING = 3
+
+
+class Wakeup(Protocol):
+    """What wakes a consumer waiting on an empty backlog."""
+
+    def set(self) -> None:
+        """Wake the consumer (nothing if it stopped waiting)."""
 
 
 class Counters:
@@ -95,6 +115,10 @@ class Registry:
         self.totals = Counters()
         self.subscribers: dict[Subscriber, None] = {}
         self._backend_channels: set[str] = set()
+        self.owed_wakeups: list[Wakeup] = []
+        # Set by the fan-out when it leaves wake-ups owed; made by the task
+        # that pays them (None while that task is paying, or not running).
+        self._owing: anyio.Event | None = None
         # Made on first use, inside the event loop that uses it; dropped by reset().
         self._lock: anyio.Lock | None = None
 
@@ -203,6 +227,42 @@ class Registry:
         channel.epoch, channel.last_offset = event.epoch, event.offset
         for offer in channel.offers:
             offer(event)
+        if self.owed_wakeups:
+            owing = self._owing
+            if owing is not None:
+                self._owing = None
+                owing.set()
+
+    def pay_wakeups(self) -> None:
+        """Wake every consumer the fan-out handed events to since the last payment."""
+        owed = self.owed_wakeups
+        if owed:
+            wakeups = owed[:]
+            owed.clear()
+            for wakeup in wakeups:
+                wakeup.set()
+
+    async def pay_wakeups_soon(
+        self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        """Pay owed wake-ups a few turns after the fan-out owes them, until cancelled.
+
+        Started with ``task_group.start`` alongside the fan-out.
+        """
+        task_status.started()
+        try:
+            while True:
+                owing = self._owing = anyio.Event()
+                if self.owed_wakeups:
+                    self._owing = None  # owed before this task started: pay them now
+                else:
+                    await owing.wait()
+                for _ in range(_TURNS_BEFORE_WAKING):
+                    await anyio.lowlevel.checkpoint()
+                self.pay_wakeups()
+        finally:
+            self._owing = None
+            self.pay_wakeups()
 
     def _gap(self, event: ChannelEvent, channel: _Channel, missing: int | None) -> None:
         for subscriber in channel.subscribers:

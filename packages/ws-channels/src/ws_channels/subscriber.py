@@ -99,15 +99,32 @@ class _Seam:
 class _Drain:
     """The running consumer of a backlog: its cancel scope, the socket it feeds, its end."""
 
-    __slots__ = ("_on_failure", "done", "failure", "overflowed", "scope", "socket")
+    __slots__ = ("_done", "_finished", "_on_failure", "failure", "overflowed", "scope", "socket")
 
     def __init__(self, socket: WebSocket | None, on_failure: Callable[[], object] | None) -> None:
         self.scope = anyio.CancelScope()
-        self.done = anyio.Event()
+        # Made only if someone waits for the end: most drains end with their
+        # connection, unwaited, and an Event per subscriber is not free.
+        self._done: anyio.Event | None = None
+        self._finished = False
         self.socket = socket
         self.overflowed = False
         self.failure: Exception | None = None
         self._on_failure = on_failure
+
+    def finish(self) -> None:
+        self._finished = True
+        if self._done is not None:
+            self._done.set()
+
+    async def wait(self) -> None:
+        """Wait until the drain has finished."""
+        if self._finished:
+            await anyio.lowlevel.checkpoint()
+            return
+        if self._done is None:
+            self._done = anyio.Event()
+        await self._done.wait()
 
     def fail(self, error: Exception) -> None:
         self.failure = error
@@ -168,6 +185,7 @@ class Subscriber:
         # for the iterators waiting on an empty backlog.
         self._wakeup: anyio.Event | _FutureWakeup | None = None
         self._iter_wakeup: anyio.Event | None = None
+        self._owed_wakeups = self._registry.owed_wakeups
         self._dropped = 0
         self._drops = ThrottledCount("dropped %d event(s) of a subscriber of %s (%d in all): %s")
         # Channels at their seam of history and live events (see resume.py).
@@ -210,12 +228,19 @@ class Subscriber:
             return True
         if isinstance(item, bytes):
             item = ChannelEvent("", item)
-        return self._offer(item)
+        taken = self._offer(item)
+        self._registry.pay_wakeups()
+        return taken
 
     # -- fed by the fan-out -----------------------------------------------------
 
     def _offer(self, event: ChannelEvent) -> bool:
-        """Queue ``event`` or apply the backlog policy, never waiting; True if taken."""
+        """Queue ``event`` or apply the backlog policy, never waiting; True if taken.
+
+        A consumer waiting for it is not woken here: its wake-up is owed to
+        the registry, which pays the wake-ups of a whole batch at once (see
+        :meth:`Registry.pay_wakeups <ws_channels.registry.Registry.pay_wakeups>`).
+        """
         seams = self._seams
         if seams is not None and event.channel in seams and self._taken_at_seam(event):
             return True
@@ -229,10 +254,11 @@ class Subscriber:
         wakeup = self._wakeup
         if wakeup is not None:
             self._wakeup = None
-            wakeup.set()
-        if self._iter_wakeup is not None:
-            self._iter_wakeup.set()
+            self._owed_wakeups.append(wakeup)
+        wakeup = self._iter_wakeup
+        if wakeup is not None:
             self._iter_wakeup = None
+            self._owed_wakeups.append(wakeup)
         return True
 
     def _queue(self, event: ChannelEvent) -> bool:
@@ -415,7 +441,7 @@ class Subscriber:
                 self._end()
             else:
                 drain.scope.cancel()
-            await drain.done.wait()
+            await drain.wait()
         if drain.failure is not None:
             raise drain.failure
 
@@ -433,7 +459,7 @@ class Subscriber:
             self._end()
         else:
             drain.scope.cancel()
-        await drain.done.wait()
+        await drain.wait()
 
     async def _feed_socket(self, socket: WebSocket, mode: WebSocketMode) -> None:
         """Send every event to ``socket`` in ``mode`` until the stream ends or the peer leaves.
@@ -523,7 +549,7 @@ class Subscriber:
                     await socket.close(CloseCode.TRY_AGAIN_LATER, _TRY_AGAIN_LATER_REASON)
         finally:
             self._drain = None
-            drain.done.set()
+            drain.finish()
 
 
 def _whole_event(event: ChannelEvent) -> ChannelEvent:
