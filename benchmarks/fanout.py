@@ -76,6 +76,29 @@ REDIS_ROWS = [
 ]
 
 
+READING = [
+    "Each row serves N sockets subscribed to one channel (`benchmarks/apps/fanout_apps.py`); "
+    "one publisher sends a fixed number of events (a dict, JSON of 100 B or 4 KiB) in bursts "
+    "(`--window`), the next burst once every socket has the previous one. The floor encodes "
+    "once and puts the one `str` into a bounded queue per socket, each drained by its own task.",
+    "`delivered/s` is wall-clock (it moves with the machine's load); `µs CPU/delivery` is the "
+    "CPU time of the process holding the sockets per delivered frame (on Redis, not the "
+    "publisher's process), and `ratio` is the floor's / the row's, both from the same run.",
+    "`p50`/`p99`: from the publish call to the socket's `send`, over up to 32 sampled sockets "
+    "per run (an event waits behind the earlier ones of its burst); `p99 x floor` compares "
+    "with the floor of the same table.",
+    "`KiB/sub`: the process's peak RSS minus its RSS before the connections, over N. "
+    "`objects/event`: how many distinct `str` objects the sockets were handed for the last "
+    "event (1: one shared object). `delivered`: every frame counted; a row that lost "
+    "events shows delivered/expected and LOST.",
+    "ws-kit and Litestar: `ChannelsPlugin` with `run_in_background(socket.send_data)`, "
+    "backlogs of 1,000 (`backoff`), memory backends without history; on Redis both publish "
+    "with `wait_published`, stream backends keep 100 events. broadcaster: one forwarding "
+    "task per socket (its queues are unbounded). The Redis floor reads the channel with one "
+    "redis-py subscriber per process.",
+]
+
+
 def item(seq: int, size: int) -> dict[str, Any]:
     """An event whose JSON is ``size`` bytes (at least its sequence number and an empty body)."""
     bare = len(_encode({"seq": seq, "body": ""}))
@@ -704,7 +727,7 @@ def main(argv: list[str]) -> int:
     print(f"\n{args.reps} repetitions, {elapsed:.0f} s in all")
 
     if not args.no_docs:
-        body: list[str] = []
+        body = [*(f"- {line}" for line in READING), ""]
         for table in tables:
             body += [table.markdown(), ""]
         body += [f"- {line}" for line in notes + failures]
