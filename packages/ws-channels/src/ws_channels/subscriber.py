@@ -1,9 +1,11 @@
 """``Subscriber``: one consumer's bounded backlog of events, and the ways to drain it.
 
-Each subscriber owns a backlog (a deque) bounded by its ``max_backlog``.
+Each subscriber owns a backlog (a list read from a moving head, emptied
+whenever it is read to the end: an idle subscriber holds an empty list, not
+a deque's block of slots) bounded by its ``max_backlog``.
 The plugin's fan-out offers it every event of its channels with
-``Subscriber._offer``, which never waits and allocates nothing but the
-deque's slot: the event is queued, or the backlog policy decides —
+``Subscriber._offer``, which never waits and allocates nothing but its
+slot in the backlog: the event is queued, or the backlog policy decides —
 
 - ``"backoff"``: the new event is dropped;
 - ``"dropleft"``: the oldest queued event is dropped to make room;
@@ -33,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from operator import attrgetter
@@ -69,10 +70,14 @@ _SOCKET_SENDS: dict[str, WebSocketMode | None] = {
 # definition, and its close must not hold anything else up.
 _CLOSE_TIMEOUT = 1.0
 _TRY_AGAIN_LATER_REASON = "subscriber fell behind"
+_DROPS_MESSAGE = "dropped %d event(s) of a subscriber of %s (%d in all): %s"
 # A background task takes events without suspending while the backlog has
 # some; it lets the other tasks run at least once per this many (a socket's
 # send_data gives turns on its own clock as well).
 _EVENTS_PER_CHECKPOINT = 64
+# A backlog never read to the end drops the events read so far once they
+# are this many and at least half of it.
+_COMPACT_AT = 256
 
 
 class _FutureWakeup(asyncio.Future[None]):
@@ -157,6 +162,27 @@ class Subscriber:
             ``backlog_strategy`` is not one of the three.
     """
 
+    # A thousand sockets, a thousand subscribers: no instance dict each.
+    __slots__ = (
+        "__weakref__",
+        "_backlog",
+        "_drain",
+        "_dropped",
+        "_drops",
+        "_ended",
+        "_head",
+        "_iter_wakeup",
+        "_owed_wakeups",
+        "_plugin",
+        "_registry",
+        "_seams",
+        "_wakeup",
+        "backlog_strategy",
+        "channels",
+        "max_backlog",
+        "recovered",
+    )
+
     def __init__(
         self,
         plugin: ChannelsPlugin,
@@ -180,14 +206,16 @@ class Subscriber:
         self.backlog_strategy: BacklogStrategy = backlog_strategy
         self.channels: set[str] = set()
         self.recovered: dict[str, bool] = {}
-        self._backlog: deque[ChannelEvent] = deque()
+        # Events queued are self._backlog[self._head:]; empty means [] at head 0.
+        self._backlog: list[ChannelEvent] = []
+        self._head = 0
         # Set by the next event (or the end): for the background task, and
         # for the iterators waiting on an empty backlog.
         self._wakeup: anyio.Event | _FutureWakeup | None = None
         self._iter_wakeup: anyio.Event | None = None
         self._owed_wakeups = self._registry.owed_wakeups
         self._dropped = 0
-        self._drops = ThrottledCount("dropped %d event(s) of a subscriber of %s (%d in all): %s")
+        self._drops: ThrottledCount | None = None  # made by the first drop
         # Channels at their seam of history and live events (see resume.py).
         self._seams: dict[str, _Seam] | None = None
         self._drain: _Drain | None = None
@@ -206,7 +234,7 @@ class Subscriber:
     @property
     def qsize(self) -> int:
         """How many events wait in the backlog."""
-        return len(self._backlog)
+        return len(self._backlog) - self._head
 
     @property
     def is_running(self) -> bool:
@@ -248,7 +276,7 @@ class Subscriber:
         if self._ended:
             return False
         backlog = self._backlog
-        if len(backlog) >= self.max_backlog:
+        if len(backlog) - self._head >= self.max_backlog:
             return self._overflow(event)
         backlog.append(event)
         wakeup = self._wakeup
@@ -266,7 +294,7 @@ class Subscriber:
         if self._ended:
             return False  # a late event for a subscriber being taken out
         backlog = self._backlog
-        if len(backlog) >= self.max_backlog:
+        if len(backlog) - self._head >= self.max_backlog:
             return self._overflow(event)
         backlog.append(event)
         self._wake()
@@ -294,7 +322,21 @@ class Subscriber:
             if wakeup is None:
                 wakeup = self._iter_wakeup = anyio.Event()
             await wakeup.wait()
-        return backlog.popleft()
+        return self._take()
+
+    def _take(self) -> ChannelEvent:
+        """Take the oldest event (the backlog is not empty)."""
+        backlog, head = self._backlog, self._head
+        event = backlog[head]
+        head += 1
+        if head == len(backlog):
+            backlog.clear()
+            head = 0
+        elif head >= _COMPACT_AT and head * 2 >= len(backlog):
+            del backlog[:head]
+            head = 0
+        self._head = head
+        return event
 
     def _overflow(self, event: ChannelEvent) -> bool:
         strategy = self.backlog_strategy
@@ -302,7 +344,7 @@ class Subscriber:
             self._discard([event], "backlog full, the new event dropped ('backoff')")
             return False
         if strategy == "dropleft":
-            oldest = self._backlog.popleft()
+            oldest = self._take()
             self._backlog.append(event)
             self._discard([oldest], "backlog full, the oldest event dropped ('dropleft')")
             return True
@@ -310,8 +352,9 @@ class Subscriber:
         return False
 
     def _stop_overflowing(self, event: ChannelEvent) -> None:
-        discarded = [event, *self._backlog]
+        discarded = [event, *self._backlog[self._head :]]
         self._backlog.clear()
+        self._head = 0
         self._discard(discarded, "backlog full, the subscriber stopped ('close')")
         self._plugin._abandon(self)
         drain = self._drain
@@ -323,7 +366,10 @@ class Subscriber:
         self._dropped += len(events)
         for event in events:
             self._registry.count_dropped(event)
-        self._drops.add(len(events), sorted(self.channels), self._dropped, reason)
+        drops = self._drops
+        if drops is None:
+            drops = self._drops = ThrottledCount(_DROPS_MESSAGE)
+        drops.add(len(events), sorted(self.channels), self._dropped, reason)
 
     # -- the seam of history and live events (see resume.py) ---------------------
 
@@ -379,7 +425,8 @@ class Subscriber:
         self._ended = True
         self._seams = None
         self._wake()
-        self._drops.flush(sorted(self.channels), self._dropped, "counted since the last report")
+        if self._drops is not None:
+            self._drops.flush(sorted(self.channels), self._dropped, "counted since the last report")
 
     def _cancel_drain(self) -> None:
         """Stop the background task at once, if one runs (the plugin is stopping)."""
@@ -498,7 +545,7 @@ class Subscriber:
         loop = native if isinstance(native, asyncio.AbstractEventLoop) else None
         new_event = type(anyio.Event())
         backlog = self._backlog
-        take = backlog.popleft
+        take = self._take
         count = self._registry.count_delivered
         checkpoint = anyio.lowlevel.checkpoint
         until_checkpoint = _EVENTS_PER_CHECKPOINT
