@@ -598,7 +598,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--redis-n", default="1000", help="subscriber counts of the Redis rows, comma-separated"
     )
     parser.add_argument("--sizes", default="100,4096", help="event sizes in bytes")
-    parser.add_argument("--reps", type=int, default=3, help="interleaved repetitions")
+    parser.add_argument("--reps", type=int, default=5, help="interleaved repetitions")
     parser.add_argument(
         "--deliveries", type=int, default=100_000, help="deliveries per run (events = this / N)"
     )
