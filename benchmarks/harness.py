@@ -285,8 +285,19 @@ def _read_sections(text: str) -> dict[str, str]:
 
 
 def write_docs_section(name: str, body: str, page: Path = DOCS_PAGE) -> None:
-    """Replace section ``name`` of the docs page (keeping the other), intro regenerated."""
+    """Replace section ``name`` of the docs page (keeping the other), intro regenerated.
+
+    When the page already has that section, only it and the introduction are
+    rewritten: text written by hand between sections stays where it is.
+    """
     old = page.read_text() if page.exists() else ""
+    block = f"<!-- BEGIN {name} -->\n{body.rstrip()}\n<!-- END {name} -->"
+    marked = re.compile(rf"<!-- BEGIN {name} -->\n.*?<!-- END {name} -->", re.DOTALL)
+    first = old.find("<!-- BEGIN ")
+    if first >= 0 and marked.search(old):
+        rest = marked.sub(lambda _: block, old[first:], count=1)
+        page.write_text(INTRO + "\n" + rest)
+        return
     sections = _read_sections(old)
     sections[name] = body.rstrip() + "\n"
     parts = [INTRO]
