@@ -138,6 +138,31 @@ async def test_a_position_that_cannot_be_resumed_recovers_nothing_and_live_flows
         assert [e.data for e in await take(subscriber, 1)] == [b"live"]
 
 
+@pytest.mark.parametrize("strategy", ["backoff", "dropleft", "close"])
+async def test_a_resume_longer_than_the_backlog_is_delivered_whole(
+    make_backend: MakeBackend, strategy: str
+) -> None:
+    async with plugin(
+        make_backend(history=20), subscriber_max_backlog=3, subscriber_backlog_strategy=strategy
+    ) as channels:
+        await publish(channels, ["first"])
+        position = await position_of_last(channels)
+        await publish(channels, range(8))  # more than the backlog holds
+        subscriber = await channels.subscribe("room", since={"room": position})
+        assert subscriber.qsize == 8
+        assert subscriber.recovered == {"room": True}
+        await publish(channels, ["live", "live"])  # the backlog's room is on top of the catch-up
+        events = await take(subscriber, 10)
+        assert [e.offset for e in events] == [position[1] + n for n in range(1, 11)]
+        assert subscriber.dropped == 0
+        # Read to the end, the backlog holds max_backlog again.
+        await publish(channels, range(5))
+        if strategy == "close":  # stopped at the 4th: 3 queued and that one discarded
+            assert (subscriber.qsize, subscriber.dropped, subscriber.channels) == (0, 4, set())
+        else:
+            assert (subscriber.qsize, subscriber.dropped) == (3, 2)
+
+
 async def test_start_subscription_resumes_too(make_backend: MakeBackend) -> None:
     async with plugin(make_backend(history=10)) as channels:
         await publish(channels, ["a"])

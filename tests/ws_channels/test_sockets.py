@@ -159,3 +159,37 @@ async def test_close_policy_closes_a_stuck_socket_with_1013(make_backend: MakeBa
         stuck.release()
     # The 5 queued behind the first event and the one that did not fit.
     assert channels.stats()["dropped"] == 6
+
+
+async def test_a_subscriber_closed_before_its_drain_started_still_closes_with_1013(
+    make_backend: MakeBackend,
+) -> None:
+    channels = ChannelsPlugin(
+        make_backend(),
+        channels=["room"],
+        subscriber_max_backlog=2,
+        subscriber_backlog_strategy="close",
+    )
+
+    @websocket("/late")
+    async def late(socket: WebSocket, channels: ChannelsPlugin) -> None:
+        await socket.accept()
+        async with channels.start_subscription("room") as subscriber:
+            await socket.send_text("subscribed")
+            assert await socket.receive_text() == "published"  # the backlog overflowed meanwhile
+            async with subscriber.run_in_background(socket, join=False):
+                await socket.receive_text()  # until the close
+
+    async with (
+        AsyncTestClient(App([late], plugins=[channels])) as client,
+        client.websocket_connect("/late") as session,
+    ):
+        assert await session.receive_text() == "subscribed"
+        for number in range(3):
+            await channels.wait_published(number, "room")
+        await settle()
+        await session.send_text("published")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            await session.receive_text()
+        assert closed.value.code == 1013
+    assert channels.stats()["dropped"] == 3

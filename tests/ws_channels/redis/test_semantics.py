@@ -59,6 +59,7 @@ NEED_HISTORY = {
     "test_resume.test_since_the_newest_position_replays_nothing_and_recovers",
     "test_resume.test_a_gap_partly_gone_from_history_is_not_passed_off_as_recovered",
     "test_resume.test_a_position_that_cannot_be_resumed_recovers_nothing_and_live_flows",
+    "test_resume.test_a_resume_longer_than_the_backlog_is_delivered_whole",
     "test_resume.test_start_subscription_resumes_too",
     "test_resume.test_no_gap_and_no_duplicate_at_the_seam_while_publishing",
 }

@@ -2,7 +2,10 @@
 
 Each subscriber owns a backlog (a list read from a moving head, emptied
 whenever it is read to the end: an idle subscriber holds an empty list, not
-a deque's block of slots) bounded by its ``max_backlog``.
+a deque's block of slots) bounded by its ``max_backlog``. The events a
+subscription catches up on when it starts (history, a resume ``since=``)
+are queued whole on top: they are bounded by the history already, and a
+resume cut short by the backlog would lose what it came for.
 The plugin's fan-out offers it every event of its channels with
 ``Subscriber._offer``, which never waits and allocates nothing but its
 slot in the backlog: the event is queued, or the backlog policy decides —
@@ -104,7 +107,7 @@ class _Seam:
 class _Drain:
     """The running consumer of a backlog: its cancel scope, the socket it feeds, its end."""
 
-    __slots__ = ("_done", "_finished", "_on_failure", "failure", "overflowed", "scope", "socket")
+    __slots__ = ("_done", "_finished", "_on_failure", "failure", "scope", "socket")
 
     def __init__(self, socket: WebSocket | None, on_failure: Callable[[], object] | None) -> None:
         self.scope = anyio.CancelScope()
@@ -113,7 +116,6 @@ class _Drain:
         self._done: anyio.Event | None = None
         self._finished = False
         self.socket = socket
-        self.overflowed = False
         self.failure: Exception | None = None
         self._on_failure = on_failure
 
@@ -172,6 +174,8 @@ class Subscriber:
         "_ended",
         "_head",
         "_iter_wakeup",
+        "_limit",
+        "_overflowed",
         "_owed_wakeups",
         "_plugin",
         "_registry",
@@ -203,6 +207,10 @@ class Subscriber:
         self._plugin = plugin
         self._registry = plugin._registry
         self.max_backlog = max_backlog
+        # The queue length at which the policy applies: max_backlog, plus the
+        # events of a catch-up while they wait (see _catch_up).
+        self._limit = max_backlog
+        self._overflowed = False
         self.backlog_strategy: BacklogStrategy = backlog_strategy
         self.channels: set[str] = set()
         self.recovered: dict[str, bool] = {}
@@ -276,7 +284,7 @@ class Subscriber:
         if self._ended:
             return False
         backlog = self._backlog
-        if len(backlog) - self._head >= self.max_backlog:
+        if len(backlog) - self._head >= self._limit:
             return self._overflow(event)
         backlog.append(event)
         wakeup = self._wakeup
@@ -294,7 +302,7 @@ class Subscriber:
         if self._ended:
             return False  # a late event for a subscriber being taken out
         backlog = self._backlog
-        if len(backlog) - self._head >= self.max_backlog:
+        if len(backlog) - self._head >= self._limit:
             return self._overflow(event)
         backlog.append(event)
         self._wake()
@@ -332,6 +340,7 @@ class Subscriber:
         if head == len(backlog):
             backlog.clear()
             head = 0
+            self._limit = self.max_backlog
         elif head >= _COMPACT_AT and head * 2 >= len(backlog):
             del backlog[:head]
             head = 0
@@ -356,10 +365,11 @@ class Subscriber:
         self._backlog.clear()
         self._head = 0
         self._discard(discarded, "backlog full, the subscriber stopped ('close')")
+        # Also before a drain runs: the drain that starts later closes its socket with 1013.
+        self._overflowed = True
         self._plugin._abandon(self)
         drain = self._drain
         if drain is not None:
-            drain.overflowed = True
             drain.scope.cancel()
 
     def _discard(self, events: list[ChannelEvent], reason: str) -> None:
@@ -385,6 +395,7 @@ class Subscriber:
         if seam.held is not None:
             if len(seam.held) >= self.max_backlog:
                 self._discard([event], "too many live events while reading history")
+                self.recovered[event.channel] = False  # the seam has a hole now
             else:
                 seam.held.append(event)
             return True
@@ -413,8 +424,16 @@ class Subscriber:
         if merged.recovered is not None:
             # A gap the fan-out found meanwhile stays reported.
             self.recovered[name] = merged.recovered and self.recovered.get(name, True)
-        for event in merged.events:
-            self._queue(event)
+        if self._ended or not merged.events:
+            return
+        # A catch-up is queued whole, beyond max_backlog: it is bounded by the
+        # history, and a resume the backlog cut short would be no resume at all
+        # (under 'close', a client closed with 1013 would overflow again on
+        # every reconnect). Live events get max_backlog more room until the
+        # backlog has been read to the end.
+        self._backlog.extend(merged.events)
+        self._limit = self.qsize + self.max_backlog
+        self._wake()
 
     # -- ending -------------------------------------------------------------------
 
@@ -591,7 +610,7 @@ class Subscriber:
                         await self._plugin.unsubscribe(self)
                 except Exception as exc:
                     drain.fail(exc)
-            if drain.overflowed and socket is not None:
+            if self._overflowed and socket is not None:
                 with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
                     await socket.close(CloseCode.TRY_AGAIN_LATER, _TRY_AGAIN_LATER_REASON)
         finally:
