@@ -9,7 +9,7 @@ from ws_kit.channels import ChannelsPlugin, MemoryChannelsBackend, Position, Pre
 channels = ChannelsPlugin(
     MemoryChannelsBackend(history=100),  # how far back a returning page can catch up
     arbitrary_channels_allowed=True,
-    subscriber_max_backlog=200,  # room for a whole catch-up, and the live messages meanwhile
+    subscriber_max_backlog=100,  # live messages a slow member may fall behind
     send_positions=True,  # each message: {"channel", "offset", "epoch", "data"}
 )
 

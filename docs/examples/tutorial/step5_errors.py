@@ -10,7 +10,7 @@ from ws_kit.channels import ChannelsPlugin, MemoryChannelsBackend, Position, Pre
 channels = ChannelsPlugin(
     MemoryChannelsBackend(history=100),
     arbitrary_channels_allowed=True,
-    subscriber_max_backlog=200,
+    subscriber_max_backlog=100,
     send_positions=True,
 )
 
