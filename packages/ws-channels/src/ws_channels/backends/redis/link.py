@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -273,6 +274,11 @@ class RedisLink:
                 f"Redis at {self.target} did not answer within {self.timeout} s"
             ) from exc
         except _CONNECTION_ERRORS as exc:
+            if anyio.current_effective_deadline() == -math.inf:
+                # Our caller was cancelled while coredis opened a connection, and
+                # (seen on trio) reported that as a failed connection: let the
+                # cancellation through instead of an error nobody asked for.
+                await anyio.lowlevel.checkpoint()
             raise ConnectionError(f"Redis at {self.target} cannot be reached: {exc}") from exc
 
     def _running_client(self) -> coredis.Redis[bytes]:
