@@ -1,6 +1,7 @@
 """Commands that tests run on 127.0.0.1: a free port, start until ready, stop by PID."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -64,3 +65,34 @@ def running(
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def answers_ping(port: int) -> bool:
+    """Whether a Redis server on 127.0.0.1:``port`` answers PING."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    """A non-persistent redis-server of the test's own on a free port; yields its URL.
+
+    Without Debian's redis-server the test is skipped, and fails under CI.
+    """
+    if not os.path.exists(REDIS_SERVER):
+        message = f"{REDIS_SERVER} is missing: install Debian's redis-server"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = free_port()
+    argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    argv += ["--appendonly", "no", "--dir", str(workdir)]
+    with running(argv, workdir / "redis.log", lambda: answers_ping(port), timeout=20):
+        yield f"redis://127.0.0.1:{port}/0"

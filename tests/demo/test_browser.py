@@ -15,9 +15,7 @@ screenshots of the pages are written to a temporary directory whose path is prin
 
 import os
 import re
-import shutil
 import signal
-import socket
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -28,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from processes import free_port, running
+from processes import free_port, redis_server, running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -216,32 +214,14 @@ def test_two_browsers_chat_and_see_error_replies(demo_url: str) -> None:
 
 # --- across worker processes, on Redis --------------------------------------------------
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 MAX_JOINS = 30  # joins tried until two pages reach different workers
-
-
-def answers_ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A redis-server of the test's own on a free port, stopped by its PID."""
-    if not os.path.exists(REDIS_SERVER):
-        message = f"{REDIS_SERVER} is missing: install Debian's redis-server"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    port = free_port()
-    argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    argv += ["--appendonly", "no", "--dir", str(tmp_path)]
-    with running(argv, tmp_path / "redis.log", lambda: answers_ping(port), timeout=20):
-        yield f"redis://127.0.0.1:{port}/0"
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 def worker(page: Page) -> int:

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import socket
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +21,7 @@ from pathlib import Path
 import pytest
 from e2e_client import open_ws, recv
 from e2e_support import ServerFactory, ServerProcess, raise_nofile_limit, wait_for
-from processes import free_port, running
+from processes import redis_server
 from websockets.asyncio.client import ClientConnection
 
 APP = "e2e_channels_redis_app:app"
@@ -32,31 +29,13 @@ MEMBERS = 200
 ROOMS = 10
 MESSAGES = 20
 PER_ROOM = MEMBERS // ROOMS * MESSAGES  # what each member must receive
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _answers_ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
 
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A redis-server of the test's own on a free port, stopped by its PID."""
-    if not os.path.exists(REDIS_SERVER):
-        message = f"{REDIS_SERVER} is missing: install Debian's redis-server"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    port = free_port()
-    argv = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    argv += ["--appendonly", "no", "--dir", str(tmp_path)]
-    with running(argv, tmp_path / "redis.log", lambda: _answers_ping(port), timeout=20):
-        yield f"redis://127.0.0.1:{port}/0"
+    with redis_server(tmp_path) as url:
+        yield url
 
 
 @dataclass
