@@ -40,6 +40,7 @@ from typing import Any
 import harness
 import msgspec
 from asgi_driver import CONNECT, DISCONNECT, websocket_scope
+from servers import free_port, stop_process
 
 SCRIPT = Path(__file__).resolve()
 STALL = 10.0  # seconds without a delivery before a run gives up (and says so)
@@ -405,9 +406,7 @@ class RedisServer:
     def __init__(self, binary: str) -> None:
         self.binary = binary
         self.workdir = tempfile.TemporaryDirectory(prefix="fanout-redis-")
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -438,12 +437,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+            stop_process(self.proc)
         self.workdir.cleanup()
 
 

@@ -20,6 +20,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a process of ours by its PID: SIGTERM, then SIGKILL after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of process ``pid`` (from ``/proc/<pid>/stat``)."""
     text = Path(f"/proc/{pid}/stat").read_text()
@@ -96,12 +106,7 @@ class UvicornServer:
         if self.proc is None or self.proc.poll() is not None:
             self._log.close()
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        stop_process(self.proc)
         self._log.close()
 
     def url(self, path: str) -> str:
